@@ -286,7 +286,8 @@ class LoopbackWinRM:
         self.request_count = 0
         self.shells_created = 0
         self.invocations: list[Invocation] = []
-        self.actions: list[str] = []  # short action per SOAP request, "auth" for handshake/priming POSTs
+        self.actions: list[str] = []  # short action per SOAP request, "auth" for the encryption priming POST
+        self.encrypted_requests = 0  # SOAP requests that arrived sealed (NTLM message encryption)
         self.faults: list[Fault | dict] = []
         self.shells: dict[str, _Shell] = {}
         self.errors: list[BaseException] = []  # exceptions raised while serving (for debugging tests)
@@ -309,7 +310,9 @@ class LoopbackWinRM:
         self.port = self._server.server_address[1]
         scheme = "https" if tls else "http"
         self.url = f"{scheme}://127.0.0.1:{self.port}/wsman"
-        self._thread = threading.Thread(target=self._server.serve_forever, name="loopback-winrm", daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, name="loopback-winrm", daemon=True
+        )
         self._thread.start()
 
     # -- lifecycle -----------------------------------------------------------------------------
@@ -330,10 +333,11 @@ class LoopbackWinRM:
         self._tmp.cleanup()
 
     def reset_counts(self) -> None:
-        """Zero request_count and shells_created and forget recorded invocations and actions."""
+        """Zero the counters (requests, shells, encrypted requests) and forget invocations and actions."""
         with self._lock:
             self.request_count = 0
             self.shells_created = 0
+            self.encrypted_requests = 0
             self.invocations.clear()
             self.actions.clear()
 
@@ -627,6 +631,8 @@ class _RequestHandler(BaseHTTPRequestHandler):
             return
         encrypted = "multipart/encrypted" in self.headers.get("Content-Type", "")
         if encrypted:
+            with owner._lock:
+                owner.encrypted_requests += 1
             try:
                 body = self._unwrap(body)
             except Exception:  # a message sealed for another connection's context
