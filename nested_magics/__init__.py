@@ -1,0 +1,42 @@
+"""nested-magics: check, enable and teach Hyper-V nested virtualization.
+
+``%load_ext nested_magics`` in IPython/Jupyter; ``nested-magics`` on the command line; and::
+
+    import nested_magics as nm
+    host = nm.connect("mock")            # the blog's 2015 host, simulated
+    nm.check(host)                       # readiness report
+    plan = nm.plan_enable(host, "myVM")  # what would change
+    plan.apply(confirm=True)             # nothing changes without consent
+
+Importing this package loads neither IPython, ipywidgets nor pywinrm.
+"""
+
+from __future__ import annotations
+
+from .api import check, check_fleet, connect, plan_enable
+from .errors import ActionRefused, FactsError, NestedMagicsError, TargetError, UsageProblem
+from .facts import HostFacts, load_facts
+from .host import Host
+from .plan import EnableOptions, Plan
+from .report import FleetReport, Report
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "connect", "check", "check_fleet", "plan_enable", "Host", "HostFacts", "load_facts", "EnableOptions", "Plan",
+    "Report", "FleetReport", "NestedMagicsError", "UsageProblem", "FactsError", "TargetError", "ActionRefused",
+    "load_ipython_extension", "unload_ipython_extension",
+]
+
+
+def load_ipython_extension(ipython) -> None:
+    """``%load_ext nested_magics``: register the magics (widgets and pywinrm load later, when used)."""
+    from .magics import register
+
+    register(ipython)
+
+
+def unload_ipython_extension(ipython) -> None:
+    from .magics import unregister
+
+    unregister(ipython)

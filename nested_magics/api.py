@@ -1,0 +1,78 @@
+"""The Python API: connect to a target, check it, plan and apply, check a fleet."""
+
+from __future__ import annotations
+
+import time
+from concurrent.futures import ThreadPoolExecutor, wait
+
+from . import session
+from .backends import expand_targets, open_backend, target_key
+from .errors import NestedMagicsError, TargetError
+from .host import Host
+from .plan import Plan
+from .report import FleetReport, Report
+
+FLEET_WORKERS = 16
+
+
+def connect(target: str | None = None, *, reset: bool = False, password_provider=None, **winrm_options) -> Host:
+    """The Host for ``target`` (default: the session's). The same target gives the same host, so a
+    mock host keeps its simulated state until ``reset=True``."""
+    target = target or session.default_target()
+    if password_provider is not None:
+        winrm_options["password_provider"] = password_provider
+    key = target_key(target, **{k: v for k, v in winrm_options.items() if k != "password_provider"})
+    return session.get_host(key, lambda: Host(target, open_backend(target, **winrm_options)), reset=reset)
+
+
+def _host(host: Host | str | None) -> Host:
+    return host if isinstance(host, Host) else connect(host)
+
+
+def check(host: Host | str | None = None, vms: list[str] | None = None) -> Report:
+    """Readiness report for ``vms`` (every VM when None) on a Host or a target string."""
+    return _host(host).check(vms)
+
+
+def plan_enable(host: Host | str | None, vm: str, **options) -> Plan:
+    """Plan enabling nesting on ``vm``; apply with ``plan.apply(confirm=True)``."""
+    return _host(host).plan_enable(vm, **options)
+
+
+def check_one(target: str, vms: list[str] | None = None, **winrm_options) -> Report:
+    """Connect and check; any failure to connect or gather becomes an ``error`` report."""
+    try:
+        return connect(target, **winrm_options).check(vms)
+    except NestedMagicsError as exc:
+        return Report.failed(target, str(exc))
+
+
+def check_fleet(targets: list[str], vms: list[str] | None = None, *, deadline: float | None = None,
+                workers: int = FLEET_WORKERS, on_result=None, **winrm_options) -> FleetReport:
+    """Check many hosts at once. A host that fails or passes ``deadline`` seconds is an ``error``
+    report; the others go on. ``on_result(index, report)`` is called as each host answers."""
+    targets = expand_targets(list(targets))
+    reports: list[Report | None] = [None] * len(targets)
+    pool = ThreadPoolExecutor(max_workers=max(1, min(workers, len(targets) or 1)), thread_name_prefix="nested-check")
+    started = time.monotonic()
+    futures = {}
+    for i, target in enumerate(targets):
+        future = pool.submit(check_one, target, vms, **winrm_options)
+        futures[future] = i
+        if on_result:
+            future.add_done_callback(lambda f, i=i: on_result(i, f.result()) if not f.cancelled() else None)
+    done, pending = wait(futures, timeout=deadline)
+    for future in done:
+        reports[futures[future]] = future.result()
+    for future in pending:
+        future.cancel()
+        i = futures[future]
+        reports[i] = Report.failed(targets[i], f"{targets[i]}: no answer within {deadline:g} s "
+                                   f"(waited {time.monotonic() - started:.1f} s); check that the host is up")
+        if on_result:
+            on_result(i, reports[i])
+    pool.shutdown(wait=False, cancel_futures=True)
+    return FleetReport([r for r in reports if r is not None])
+
+
+__all__ = ["connect", "check", "plan_enable", "check_fleet", "check_one", "TargetError"]

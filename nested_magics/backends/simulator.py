@@ -1,0 +1,462 @@
+"""A faithful simulator of what Hyper-V does to a host's VMs, by build (facts §2, §3).
+
+It mutates a HostFacts document in place. Real error texts are used where the fact sheet quotes
+them; where no real text was found, the message says "(simulated)" so nobody mistakes it for
+Hyper-V's own words. Works at any depth: a VM path such as ``myVM/nestedVM`` names a VM inside
+the guest of ``myVM``.
+"""
+
+from __future__ import annotations
+
+import copy
+import time
+import uuid
+from dataclasses import dataclass
+
+from .. import requirements as req
+from ..errors import ActionRefused, UsageProblem
+from ..facts import VM, HostFacts, Nat, NetworkAdapter, OSInfo, Switch
+from ..plan import Change
+from ..results import ActionResult
+from ..rules import host_blockers
+from ..sizes import GiB, format_size, parse_size
+
+# Real texts (facts §3).
+INVALID_STATE = "The operation cannot be performed while the virtual machine is in its current state."
+ALREADY_IN_STATE = "The virtual machine is already in the specified state."
+NO_NESTING_PLATFORM = ("The virtual machine could not be started because this platform does not support nested "
+                       "virtualization.")
+HYPERVISOR_RUNNING = "Hyper-V cannot be installed: A hypervisor is already running."
+COMPONENTS_NOT_RUNNING = "Failed to start the virtual machine '{0}' because one of the Hyper-V components is not running."
+VERSION_NOT_SUPPORTED = "The VM version {0} of the virtual machine '{1}' is not supported."
+NOT_RECOGNIZED = ("The term '{0}' is not recognized as the name of a cmdlet, function, script file, or operable "
+                  "program.")
+VM_ACTIONS = ("new", "start", "stop", "save", "checkpoint", "resize-memory", "live-migrate")
+NEW_VM_MEMORY = 1 * GiB
+
+
+@dataclass
+class Level:
+    """One step down a VM path: the host a VM runs on, the VM, and the VM that host lives in (or None for L0)."""
+
+    host: HostFacts
+    vm: VM
+    parent_vm: VM | None
+    depth: int           # 0: the VM runs on the physical host
+
+
+def simulated(text: str) -> str:
+    return f"{text} (simulated: no real Hyper-V text for this case is known)"
+
+
+class Simulator:
+    """Hyper-V's behaviour on one host-facts document."""
+
+    def __init__(self, facts: HostFacts, sleep=time.sleep):
+        self.facts = facts
+        self._sleep = sleep
+
+    # ------------------------------------------------------------ paths and levels
+
+    def split_path(self, path: str) -> list[str]:
+        parts = [p for p in path.replace("\\", "/").split("/")]
+        if not path or any(not p.strip() for p in parts):
+            raise UsageProblem(f"bad VM path {path!r}: use a VM name such as myVM, or myVM/nestedVM for a VM inside it")
+        return parts
+
+    def resolve(self, path: str, *, create: bool = False) -> list[Level]:
+        """The chain of levels down to the VM at ``path`` (its last element may be missing when ``create``)."""
+        parts = self.split_path(path)
+        host, parent_vm, chain = self.facts, None, []
+        for depth, name in enumerate(parts):
+            vm = host.find_vm(name)
+            last = depth == len(parts) - 1
+            if vm is None:
+                if create and last:
+                    chain.append(Level(host, None, parent_vm, depth))  # type: ignore[arg-type]
+                    return chain
+                where = self.facts.name if depth == 0 else "/".join(parts[:depth])
+                existing = ", ".join(host.vm_names()) or "none"
+                raise UsageProblem(f"VM {'/'.join(parts[:depth + 1])!r} does not exist on {where}: VMs there are {existing}")
+            chain.append(Level(host, vm, parent_vm, depth))
+            if not last:
+                if vm.guest is None:
+                    raise UsageProblem(f"nothing is known inside {'/'.join(parts[:depth + 1])!r}: start it first "
+                                       f"(%nested_vm start {'/'.join(parts[:depth + 1])})")
+                host, parent_vm = vm.guest, vm
+        return chain
+
+    def host_at(self, path: str) -> HostFacts:
+        """The host facts a planner should judge for a VM at ``path`` (L0 itself, or an effective guest host)."""
+        chain = self.resolve(path)
+        return self.effective_host(chain[:-1])
+
+    def effective_host(self, chain: list[Level]) -> HostFacts:
+        """A guest's facts filled in from the levels above, so host rules can judge it.
+
+        Inside a VM the CPU is the physical one, exposed only when that VM nests; the hypervisor
+        there is Hyper-V once it is installed.
+        """
+        if not chain:
+            return self.facts
+        last = chain[-1]
+        guest = copy.copy(last.vm.guest)
+        above = self.effective_host(chain[:-1])
+        guest.cpu = copy.copy(above.cpu)
+        exposed = last.vm.nesting and self.level_can_nest(chain[:-1])
+        guest.cpu.vmx = exposed
+        guest.cpu.slat = exposed
+        guest.cpu.firmware_enabled = exposed
+        guest.hypervisor_present = guest.hyperv_installed and exposed
+        if guest.os.build is None:
+            guest.os = OSInfo(build=above.os.build, caption=above.os.caption, kind=guest.os.kind)
+        if not guest.supported_vm_versions:
+            guest.supported_vm_versions = list(above.supported_vm_versions)
+            guest.default_vm_version = above.default_vm_version
+        if guest.memory is None and last.vm.startup_bytes:
+            from ..facts import Memory
+
+            guest.memory = Memory(total_bytes=last.vm.startup_bytes)
+        return guest
+
+    def level_can_nest(self, chain: list[Level]) -> bool:
+        """Can the hypervisor at the end of ``chain`` expose virtualization extensions to its VMs?"""
+        if not chain:
+            return not host_blockers(self.facts)
+        last = chain[-1]
+        guest = last.vm.guest
+        if guest is None or not guest.hyperv_installed or not last.vm.nesting:
+            return False
+        if guest.os.build is not None and guest.os.build < req.PREVIEW_FIRST_BUILD:
+            return False
+        return self.level_can_nest(chain[:-1])
+
+    def level_runs_vms(self, chain: list[Level]) -> str | None:
+        """None when the host at the end of ``chain`` can run VMs, else why not."""
+        if not chain:
+            return None if (self.facts.hyperv_installed and self.facts.hypervisor_present) else (
+                f"Hyper-V is not running on {self.facts.name}")
+        last = chain[-1]
+        if last.vm.state != "Running":
+            return simulated(f"'{last.vm.name}' is {last.vm.state}: start it before acting on the VMs inside it")
+        if last.vm.guest is None or not last.vm.guest.hyperv_installed:
+            return None  # handled by the caller: the cmdlet does not exist there
+        if not (last.vm.nesting and self.level_can_nest(chain[:-1])):
+            return "components"
+        return None
+
+    # ------------------------------------------------------------ faults and latency
+
+    def _fault(self, operation: str, vm: str | None) -> None:
+        for fault in self.facts.faults:
+            if fault.matches(operation, vm):
+                if fault.times is not None:
+                    fault.times -= 1
+                raise ActionRefused(fault.message)
+
+    def pause(self) -> None:
+        if self.facts.latency_ms:
+            self._sleep(self.facts.latency_ms / 1000)
+
+    def gather(self) -> HostFacts:
+        """What a facts query returns (honours a ``facts`` fault and the latency)."""
+        self.pause()
+        self._fault("facts", None)
+        return self.facts
+
+    # ------------------------------------------------------------ enable changes
+
+    def apply_change(self, change: Change) -> None:
+        """Apply one planned change to the VM named in it, as Hyper-V would; ActionRefused if it fails."""
+        self.pause()
+        path = change.params.get("path", change.target)
+        chain = self.resolve(path)
+        level = chain[-1]
+        vm = level.vm
+        self._fault(change.id, vm.name)
+        handler = getattr(self, "_change_" + change.id.replace("-", "_"))
+        handler(chain, vm, change)
+
+    def _require_off(self, vm: VM) -> None:
+        if vm.state != "Off":
+            raise ActionRefused(INVALID_STATE)
+
+    def _change_discard_saved_state(self, chain, vm: VM, change: Change) -> None:
+        if vm.state != "Saved":
+            raise ActionRefused(INVALID_STATE)
+        vm.state = "Off"
+
+    def _change_stop_vm(self, chain, vm: VM, change: Change) -> None:
+        self._stop(chain, vm, turn_off=change.params.get("turn_off", False))
+
+    def _change_start_vm(self, chain, vm: VM, change: Change) -> None:
+        self._start(chain, vm)
+
+    def _change_update_version(self, chain, vm: VM, change: Change) -> None:
+        self._require_off(vm)
+        host = chain[-1].host
+        target = host.default_vm_version or change.after
+        if target is None:
+            raise ActionRefused(simulated(f"'{vm.name}': the host's default VM version is unknown"))
+        vm.version = target
+
+    def _change_expose_extensions(self, chain, vm: VM, change: Change) -> None:
+        # Accepted even on platforms that cannot nest: the failure shows only at Start-VM (facts §3).
+        self._require_off(vm)
+        vm.expose_virtualization_extensions = bool(change.params.get("value", True))
+
+    def _change_disable_dynamic_memory(self, chain, vm: VM, change: Change) -> None:
+        self._require_off(vm)
+        vm.dynamic_memory = bool(change.params.get("value", False))
+
+    def _change_set_startup_memory(self, chain, vm: VM, change: Change) -> None:
+        self._require_off(vm)
+        vm.startup_bytes = int(change.params["value"])
+
+    def _change_enable_mac_spoofing(self, chain, vm: VM, change: Change) -> None:
+        for adapter in vm.network_adapters:   # can change while the VM runs (facts §2.3)
+            adapter.mac_spoofing = bool(change.params.get("value", True))
+
+    def _change_install_hyperv(self, chain, vm: VM, change: Change) -> None:
+        self._install_hyperv(chain, vm)
+
+    def _change_guest_nat(self, chain, vm: VM, change: Change) -> None:
+        guest = vm.guest
+        if vm.state != "Running" or guest is None:
+            raise ActionRefused(simulated(f"'{vm.name}' must be running to change its guest's network"))
+        if not guest.hyperv_installed:
+            raise ActionRefused(NOT_RECOGNIZED.format("New-VMSwitch"))
+        if change.params.get("remove"):
+            guest.nat = [n for n in guest.nat if n.name != change.params.get("nat_name")]
+            guest.switches = [s for s in guest.switches if s.name != change.params.get("switch")]
+            return
+        guest.switches.append(Switch(change.params.get("switch", "VmNAT"), "Internal"))
+        guest.nat.append(Nat(change.params.get("nat_name", "LocalNAT"), change.params.get("prefix")))
+
+    # ------------------------------------------------------------ behaviour
+
+    def _start(self, chain: list[Level], vm: VM) -> str:
+        if vm.state == "Running":
+            return ALREADY_IN_STATE
+        if vm.state not in ("Off", "Saved"):
+            raise ActionRefused(INVALID_STATE if vm.state != "Paused" else
+                                simulated(f"'{vm.name}' is Paused: resume it (Resume-VM) instead of starting it"))
+        above = chain[:-1]
+        host = chain[-1].host
+        why = self.level_runs_vms(above)
+        if why == "components":
+            raise ActionRefused(COMPONENTS_NOT_RUNNING.format(vm.name))
+        if why:
+            raise ActionRefused(why)
+        if above and not host.hyperv_installed:
+            raise ActionRefused(NOT_RECOGNIZED.format("Start-VM"))
+        if host.supported_vm_versions and vm.version not in host.supported_vm_versions:
+            raise ActionRefused(VERSION_NOT_SUPPORTED.format(vm.version, vm.name))
+        if vm.nesting:
+            if not self.level_can_nest(above):
+                raise ActionRefused(NO_NESTING_PLATFORM)
+            effective = self.effective_host(above)
+            build = effective.os.build
+            if req.profile(build) == "preview" and vm.dynamic_memory:
+                raise ActionRefused(simulated(
+                    f"'{vm.name}' failed to boot: dynamic memory must be off in a VM with nested virtualization "
+                    f"enabled on build {build} (the blog: \"This will prevent the VM from booting\")"))
+            required = req.required_vm_version(effective)
+            if not req.version_meets(vm.version, required):
+                raise ActionRefused(simulated(
+                    f"'{vm.name}' could not be started: since build 14361 a VM with nested virtualization needs "
+                    f"configuration version {required} or later (it has {vm.version}); run Update-VMVersion, or set "
+                    "-ExposeVirtualizationExtensions $false"))
+        memory = host.memory
+        need = vm.startup_bytes or 0
+        if vm.state == "Off" and memory is not None and memory.free_bytes is not None:
+            if need > memory.free_bytes:
+                raise ActionRefused(simulated(
+                    f"'{vm.name}' could not be started: it needs {format_size(need)} of memory and "
+                    f"{host.name or 'the host'} has {format_size(memory.free_bytes)} free"))
+            memory.free_bytes -= need
+        restored = vm.state == "Saved"
+        vm.state = "Running"
+        if vm.guest is None:
+            vm.guest = self._new_guest(vm, host)
+        return f"{vm.name} is Running" + (" (restored from its saved state)" if restored else "")
+
+    def _new_guest(self, vm: VM, host: HostFacts) -> HostFacts:
+        """What a freshly booted guest reports: the host's OS (the blog wants the same build at every level)."""
+        name = "".join(ch for ch in vm.name.upper() if ch.isalnum() or ch == "-")[:15] or "GUEST"
+        os = OSInfo(build=host.os.build or self.facts.os.build, caption=host.os.caption or self.facts.os.caption,
+                    kind=host.os.kind)
+        return HostFacts(name=name, os=os, hypervisor_present=True, hyperv_installed=False, is_guest=True)
+
+    def _stop(self, chain: list[Level], vm: VM, turn_off: bool) -> str:
+        if vm.state == "Off":
+            return ALREADY_IN_STATE
+        if vm.state == "Paused" and not turn_off:
+            raise ActionRefused(simulated(f"'{vm.name}' is Paused and cannot shut down gracefully: "
+                                          "turn it off (--turn-off)"))
+        if vm.state == "Saved" and not turn_off:
+            raise ActionRefused(simulated(f"'{vm.name}' is Saved: start it and shut it down, or discard its saved "
+                                          "state (--turn-off turns it off and loses that state)"))
+        if vm.state not in ("Running", "Paused", "Saved"):
+            raise ActionRefused(INVALID_STATE)
+        was_running = vm.state in ("Running", "Paused")
+        vm.state = "Off"
+        host = chain[-1].host
+        if was_running and host.memory is not None and host.memory.free_bytes is not None:
+            host.memory.free_bytes += vm.startup_bytes or 0
+        if vm.guest is not None:
+            for inner in vm.guest.vms:   # the guest shut down: so did every VM it ran
+                if inner.state in ("Running", "Paused"):
+                    inner.state = "Off"
+        return f"{vm.name} is Off" + (" (turned off)" if turn_off else " (shut down)")
+
+    def _hosts_vms(self, vm: VM) -> bool:
+        return vm.nesting and vm.guest is not None and vm.guest.hyperv_installed
+
+    def _install_hyperv(self, chain: list[Level], vm: VM) -> str:
+        if vm.state != "Running" or vm.guest is None:
+            raise ActionRefused(simulated(f"'{vm.name}' must be Running to install Hyper-V inside it "
+                                          "(Invoke-Command -VMName needs a running guest)"))
+        guest = vm.guest
+        if guest.hyperv_installed:
+            return f"Hyper-V is already installed in {vm.name}"
+        above = chain[:-1]
+        if not vm.nesting or not self.level_can_nest(above):
+            raise ActionRefused(HYPERVISOR_RUNNING)
+        build = guest.os.build
+        if build is not None and build < req.PREVIEW_FIRST_BUILD:
+            raise ActionRefused(simulated(f"Hyper-V in {vm.name} must be build {req.PREVIEW_FIRST_BUILD} or later: "
+                                          "the blog says both hypervisors need to be the latest"))
+        effective = self.effective_host(above)
+        guest.hyperv_installed = True
+        guest.hypervisor_present = True
+        if not guest.supported_vm_versions:
+            guest.supported_vm_versions = list(effective.supported_vm_versions)
+            guest.default_vm_version = effective.default_vm_version
+        return f"Hyper-V is installed in {vm.name}; the guest restarted"
+
+    # ------------------------------------------------------------ VM actions
+
+    def vm_action(self, target: str, action: str, path: str, *, memory=None, start: bool = False,
+                  turn_off: bool = False, size=None) -> ActionResult:
+        """Run one %nested_vm action; Hyper-V's refusals come back as ``ok=False`` results."""
+        if action not in VM_ACTIONS + ("install-hyperv",):
+            raise UsageProblem(f"unknown VM action {action!r}: use one of {', '.join(VM_ACTIONS)}")
+        self.pause()
+        try:
+            if action == "new":
+                message = self._new(path, memory=memory, start=start)
+            else:
+                chain = self.resolve(path)
+                vm = chain[-1].vm
+                self._fault(action, vm.name)
+                message = getattr(self, "_action_" + action.replace("-", "_"))(chain, vm, turn_off=turn_off,
+                                                                               size=size)
+        except ActionRefused as refused:
+            return ActionResult(target, action, path, False, str(refused))
+        return ActionResult(target, action, path, True, message)
+
+    def _new(self, path: str, memory, start: bool) -> str:
+        chain = self.resolve(path, create=True)
+        level = chain[-1]
+        name = self.split_path(path)[-1]
+        if level.vm is not None:
+            raise ActionRefused(simulated(f"a VM named '{level.vm.name}' already exists there; nested-magics "
+                                          "addresses VMs by name, so pick another name"))
+        self._fault("new", name)
+        above = chain[:-1]
+        if above:
+            parent = above[-1].vm
+            if parent.state != "Running":
+                raise ActionRefused(simulated(f"'{parent.name}' is {parent.state}: start it before creating VMs inside it"))
+            if not level.host.hyperv_installed:
+                raise ActionRefused(NOT_RECOGNIZED.format("New-VM"))
+        elif not self.facts.hyperv_installed:
+            raise ActionRefused(NOT_RECOGNIZED.format("New-VM"))
+        host = level.host
+        version = host.default_vm_version or self.effective_host(above).default_vm_version or "8.0"
+        switch = next((s.name for s in host.switches if s.type == "External"), None) or (
+            host.switches[0].name if host.switches else None)
+        startup = NEW_VM_MEMORY if memory is None else _size_option(memory)
+        vm = VM(name=name, state="Off", version=version, id=str(uuid.uuid4()), generation=2, processor_count=1,
+                startup_bytes=startup, dynamic_memory=False,
+                network_adapters=[NetworkAdapter("Network Adapter", switch, False)] if switch else [])
+        host.vms.append(vm)
+        message = f"Created {path} ({format_size(startup)}, version {version}, generation 2)"
+        if start:
+            chain[-1] = Level(host, vm, level.parent_vm, level.depth)
+            message += "; " + self._start(chain, vm)
+        return message
+
+    def _action_start(self, chain, vm: VM, **_) -> str:
+        return self._start(chain, vm)
+
+    def _action_stop(self, chain, vm: VM, turn_off: bool = False, **_) -> str:
+        return self._stop(chain, vm, turn_off)
+
+    def _action_install_hyperv(self, chain, vm: VM, **_) -> str:
+        return self._install_hyperv(chain, vm)
+
+    def _preview_nesting(self, chain, vm: VM) -> bool:
+        return vm.nesting and req.profile(self.effective_host(chain[:-1]).os.build) == "preview"
+
+    def _action_save(self, chain, vm: VM, **_) -> str:
+        if vm.state != "Running":
+            raise ActionRefused(INVALID_STATE)
+        if self._preview_nesting(chain, vm):
+            raise ActionRefused(simulated(f"'{vm.name}' could not be saved: save/restore fails for a VM with nested "
+                                          "virtualization enabled on the 2015 preview (the blog's known issues)"))
+        vm.state = "Saved"
+        return f"{vm.name} is Saved"
+
+    def _action_checkpoint(self, chain, vm: VM, **_) -> str:
+        if vm.state == "Running" and self._preview_nesting(chain, vm):
+            raise ActionRefused(simulated(f"checkpoint of '{vm.name}' failed: on the 2015 preview a running VM with "
+                                          "nested virtualization cannot save its state (the blog: checkpoints of a "
+                                          "running VM fail)"))
+        vm.checkpoints += 1
+        return f"Checkpoint {vm.checkpoints} of {vm.name} created"
+
+    def _action_resize_memory(self, chain, vm: VM, size=None, **_) -> str:
+        if size is None:
+            raise UsageProblem("resize-memory needs a size: %nested_vm resize-memory PATH SIZE, e.g. 6GB")
+        new = _size_option(size)
+        if vm.state == "Off":
+            vm.startup_bytes = new
+            return f"{vm.name} startup memory is {format_size(new)}"
+        if vm.state != "Running":
+            raise ActionRefused(INVALID_STATE)
+        build = self.effective_host(chain[:-1]).os.build or 0
+        if self._preview_nesting(chain, vm):
+            raise ActionRefused(simulated(f"runtime memory resize of '{vm.name}' failed: it fails for a VM with nested "
+                                          "virtualization enabled on the 2015 preview (the blog's known issues)"))
+        if vm.dynamic_memory:
+            raise ActionRefused(simulated(f"'{vm.name}' uses dynamic memory: its startup memory changes only while "
+                                          "it is Off (change minimum/maximum instead)"))
+        if build < req.RUNTIME_RESIZE_BUILD:
+            raise ActionRefused(simulated(f"runtime memory resize needs build {req.RUNTIME_RESIZE_BUILD} "
+                                          "(Windows 10 1607 / Windows Server 2016) or later"))
+        if self._hosts_vms(vm):
+            raise ActionRefused(simulated(f"runtime memory resize of '{vm.name}' failed: while Hyper-V runs inside "
+                                          "a VM it must be Off to change its memory (Microsoft's nesting docs)"))
+        vm.startup_bytes = new
+        return f"{vm.name} now has {format_size(new)} (resized while running)"
+
+    def _action_live_migrate(self, chain, vm: VM, **_) -> str:
+        if vm.state != "Running":
+            raise ActionRefused(simulated(f"'{vm.name}' is {vm.state}: only a running VM can be live-migrated"))
+        if self._preview_nesting(chain, vm):
+            raise ActionRefused(simulated(f"live migration of '{vm.name}' failed: a VM with nested virtualization "
+                                          "enabled cannot be live-migrated on the 2015 preview (the blog's known issues)"))
+        note = ""
+        if self._hosts_vms(vm):
+            note = (" Note: Microsoft's current docs do not say whether live migration of a VM hosting VMs is "
+                    "supported (uncertain); test it before you rely on it.")
+        return simulated(f"{vm.name} was live-migrated and keeps running") + note
+
+
+def _size_option(value) -> int:
+    try:
+        return parse_size(value)
+    except ValueError as exc:
+        raise UsageProblem(f"size {value!r}: {exc}") from None

@@ -1,0 +1,187 @@
+"""The ``nested-magics`` command: check, enable, tree, vm (contracts §6).
+
+Exit statuses: 0 done/ready, 1 not ready/refused, 2 usage or connection error. Errors are one
+line on stderr; no traceback for a user's mistake.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import warnings
+
+from . import grammar, session
+from .api import check_fleet, connect
+from .backends import expand_targets
+from .display import text
+from .errors import NestedMagicsError, TargetError, UsageProblem
+from .report import ERROR, READY, WARN, Report
+
+PROG = "nested-magics"
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a usage error is one line naming the problem and where to look."""
+
+    def error(self, message):
+        raise UsageProblem(f"{message} (see {self.prog} --help)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog=PROG, description="Check, enable and teach Hyper-V nested virtualization. "
+                     "Default target: $NESTED_MAGICS_TARGET, else the simulated blog host (mock).")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    parts = {
+        "check": ("readiness of a host (or a fleet) and its VMs", grammar.CHECK + grammar.CLI_CHECK + grammar.WINRM),
+        "enable": ("plan, confirm and apply nesting on a VM",
+                   [(("vm",), dict(metavar="VM", help="the VM (or myVM/nestedVM)"))] + grammar.ENABLE + grammar.WINRM),
+        "tree": ("the host → VMs → nested VMs tree", grammar.TREE + grammar.WINRM),
+        "vm": ("one VM action: new, start, stop, save, checkpoint, resize-memory, live-migrate",
+               grammar.VM + grammar.WINRM),
+    }
+    for name, (help_text, specs) in parts.items():
+        grammar.add_specs(sub.add_parser(name, help=help_text, description=help_text), specs)
+    return parser
+
+
+def _emit(data) -> None:
+    print(json.dumps(data, indent=2, ensure_ascii=False))
+
+
+def _connect(target: str | None, ns):
+    return connect(target or session.default_target(), **grammar.winrm_options(ns))
+
+
+def cmd_check(ns) -> int:
+    targets = expand_targets(ns.targets or [session.default_target()])
+    if len(targets) > 1:
+        fleet = check_fleet(targets, ns.vms or None, **grammar.winrm_options(ns))
+        for r in fleet.hosts:
+            if r.error is not None:
+                print(f"{PROG}: {r.error}", file=sys.stderr)
+        if ns.json:
+            _emit(fleet.to_dict())
+        else:
+            print(text.render_fleet(fleet, quiet=ns.quiet))
+        return max(_check_status(r, ns.strict) for r in fleet.hosts)
+    target = targets[0]
+    try:
+        report = _connect(target, ns).check(ns.vms or None)
+    except TargetError as exc:
+        report = Report.failed(target, str(exc))
+    if report.error is not None:
+        print(f"{PROG}: {report.error}", file=sys.stderr)
+    if ns.json:
+        _emit(report.to_dict())
+    elif report.error is None:
+        print(text.render_report(report, quiet=ns.quiet, details=ns.details))
+    return _check_status(report, ns.strict)
+
+
+def _check_status(report: Report, strict: bool) -> int:
+    if report.verdict == ERROR:
+        return 2
+    if report.verdict != READY:
+        return 1
+    if strict and any(c.status == WARN for c in report.checks):
+        return 1
+    return 0
+
+
+def _ask(plan) -> bool:
+    print(text.render_plan(plan))
+    try:
+        answer = input(f"Apply these {len(plan.changes)} change(s) to {plan.vm} on {plan.host_name}? [y/N] ")
+    except EOFError:
+        return False
+    return answer.strip().lower() in ("y", "yes")
+
+
+def cmd_enable(ns) -> int:
+    host = _connect(ns.target, ns)
+    plan = host.plan_enable(ns.vm, **grammar.enable_options(ns))
+    if ns.dry_run:
+        report = host._report_for(plan.vm)
+        if ns.json:
+            _emit({"target": host.target, "vm": plan.vm, "plan": [c.to_dict() for c in plan.changes], "applied": [],
+                   "failed": plan.refused.to_dict() if plan.refused else None, "after": report.to_dict()})
+        else:
+            print(text.render_plan(plan))
+        return 1 if plan.refused else 0
+    if ns.yes or plan.refused is not None or not plan.changes:
+        confirm = True
+    elif sys.stdin is not None and sys.stdin.isatty():
+        confirm = _ask
+    else:
+        confirm = False
+    result = plan.apply(confirm=confirm)
+    if result.failed is not None and result.failed.id == "consent" and confirm is False:
+        result.failed.message = ("no terminal to ask for consent and no --yes: nothing was changed; "
+                                 "review the plan with --dry-run, then run again with --yes")
+    if result.failed is not None:
+        print(f"{PROG}: {result.failed.message}", file=sys.stderr)
+    if ns.json:
+        _emit(result.to_dict())
+    else:
+        print(text.render_apply(result))
+    vm_ready = result.after is not None and all(v["verdict"] == READY for v in result.after.vms)
+    return 0 if result.failed is None and vm_ready else 1
+
+
+def cmd_tree(ns) -> int:
+    tree = _connect(ns.target, ns).tree()
+    if ns.json:
+        _emit(tree.to_dict())
+    else:
+        print(text.render_tree(tree))
+    return 0
+
+
+def cmd_vm(ns) -> int:
+    if ns.size is not None and ns.action != "resize-memory":
+        raise UsageProblem(f"vm {ns.action} takes no size (only resize-memory PATH SIZE does)")
+    host = _connect(ns.target, ns)
+    result = host.vm(ns.action, ns.path, **grammar.vm_options(ns))
+    if not result.ok:
+        print(f"{PROG}: {result.message}", file=sys.stderr)
+    if ns.json:
+        _emit(result.to_dict())
+    else:
+        print(text.render_action(result))
+    return 0 if result.ok else 1
+
+
+COMMANDS = {"check": cmd_check, "enable": cmd_enable, "tree": cmd_tree, "vm": cmd_vm}
+
+
+def _one_line_warning(message, category, filename, lineno, file=None, line=None):
+    print(f"{PROG}: warning: {message}", file=sys.stderr)
+
+
+def main(argv: list[str] | None = None) -> int:
+    warnings.showwarning = _one_line_warning
+    parser = build_parser()
+    try:
+        ns = parser.parse_args(argv)
+        if ns.command is None:
+            parser.print_help()
+            return 2
+        return COMMANDS[ns.command](ns)
+    except NestedMagicsError as exc:
+        wants_json = "ns" in locals() and getattr(ns, "json", False)
+        print(f"{PROG}: {exc}", file=sys.stderr)
+        if wants_json and isinstance(exc, TargetError):
+            target = getattr(ns, "target", None) or (getattr(ns, "targets", None) or [None])[0]
+            _emit({"target": target or session.default_target(), "verdict": ERROR, "error": str(exc)})
+        return 2
+    except BrokenPipeError:          # `nested-magics check | head`: the reader left, nothing to say
+        sys.stderr.close()
+        return 0
+    except KeyboardInterrupt:
+        print(f"{PROG}: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

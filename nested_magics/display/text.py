@@ -1,0 +1,128 @@
+"""Plain-text views: the CLI's output, and the text/plain form every notebook object carries."""
+
+from __future__ import annotations
+
+from ..plan import show
+from ..report import FAIL, WARN, FleetReport, Report
+from ..sizes import format_size
+from .advice import next_steps
+
+LABEL = {"pass": "PASS", "info": "INFO", "warn": "WARN", "fail": "FAIL"}
+
+
+def host_summary(report: Report) -> str:
+    facts = report.facts
+    if facts is None:
+        return f"{report.host} ({report.target})"
+    os_ = facts.os.caption or "Windows"
+    cpu = facts.cpu.model or facts.cpu.vendor or "unknown CPU"
+    memory = format_size(facts.memory.total_bytes) if facts.memory and facts.memory.total_bytes else "memory unknown"
+    return (f"{report.host} ({report.target}): {os_}, build {facts.build}, profile {report.profile}; "
+            f"{cpu}; {memory}; {len(facts.vms)} VM(s)")
+
+
+def check_line(check, width: int = 22) -> str:
+    where = f"[{check.vm}] " if check.vm else ""
+    return f"{LABEL[check.status]}  {check.id:<{width}} {where}{check.title}"
+
+
+def render_report(report: Report, style: str = "cli", quiet: bool = False, details: bool = False) -> str:
+    """One line per check led by PASS/INFO/WARN/FAIL, then the verdict and the next step."""
+    if report.error is not None:
+        return f"ERROR  {report.target}: {report.error}"
+    lines = [host_summary(report)]
+    if not quiet:
+        for check in report.checks:
+            lines.append(check_line(check))
+            if details:
+                lines.append(f"        why: {check.detail}")
+                lines.append(f"        source: {check.source}")
+            if check.fix and (details or check.status in (FAIL, WARN)):
+                lines.append(f"        fix: {check.fix}")
+    vm_part = ", ".join(f"{v['name']} {v['verdict']}" for v in report.vms) or "no VMs"
+    lines.append(f"Verdict: {report.verdict.upper()} ({vm_part})")
+    lines.extend(f"Next: {step}" for step in next_steps(report, style))
+    return "\n".join(lines)
+
+
+def render_fleet(fleet: FleetReport, style: str = "cli", quiet: bool = False) -> str:
+    width = max((len(r.target) for r in fleet.hosts), default=10)
+    lines = [f"Fleet of {len(fleet.hosts)} host(s): {fleet.verdict.upper()}"]
+    order = sorted(fleet.hosts, key=lambda r: ("error", "blocked", "fixable", "ready").index(r.verdict))
+    for r in order:
+        if r.error is not None:
+            lines.append(f"  {r.verdict.upper():<8} {r.target:<{width}}  {r.error}")
+            continue
+        c = r.counts()
+        vms = ", ".join(f"{v['name']} {v['verdict']}" for v in r.vms) or "no VMs"
+        lines.append(f"  {r.verdict.upper():<8} {r.target:<{width}}  {r.host}, build {r.facts.build if r.facts else '?'}: "
+                     f"{c['fail']} fail, {c['warn']} warn; {vms}")
+    if not quiet:
+        for r in order:
+            if r.error is None and r.verdict != "ready":
+                lines.append("")
+                lines.append(render_report(r, style))
+    return "\n".join(lines)
+
+
+def render_plan(plan) -> str:
+    head = f"Plan for {plan.vm} on {plan.host_name}:"
+    if plan.refused is not None:
+        lines = [head + f" REFUSED ({plan.refused.id})", f"  {plan.refused.message}"]
+        if plan.changes:
+            lines.append("  It would make these changes once allowed:")
+            lines.extend(f"    {c.id}: {c.describe()}" for c in plan.changes)
+        return "\n".join(lines)
+    if not plan.changes:
+        return head + " nothing to change: nesting is already set up."
+    lines = [head]
+    for i, c in enumerate(plan.changes, 1):
+        rev = "reversible" if c.reversible else "NOT reversible"
+        lines.append(f"  {i}. {c.id:<22} {c.describe()}  ({rev})")
+        lines.append(f"     PS> {c.powershell}")
+    return "\n".join(lines)
+
+
+def render_apply(result, style: str = "cli") -> str:
+    lines = [render_plan(result.plan)] if result.plan.refused is None else []
+    if result.failed is not None and result.failed.id in ("host", "consent", "stale") or result.plan.refused:
+        lines.append(f"Nothing was changed: {result.failed.message}")
+    else:
+        for c in result.applied:
+            lines.append(f"  applied  {c.id}: {show(c.setting, c.before)} → {show(c.setting, c.after)}")
+        if result.failed is not None:
+            lines.append(f"  FAILED   {result.failed.id}: {result.failed.message}")
+    if result.before is not None and result.after is not None and result.before is not result.after:
+        lines.append(f"Verdict: {result.before.verdict} → {result.after.verdict}")
+    if result.after is not None:
+        lines.append("After:")
+        lines.extend("  " + line for line in render_report(result.after, style).splitlines())
+    return "\n".join(lines)
+
+
+def render_tree(node, prefix: str = "") -> str:
+    """L0 → L1 → L2 ... with state and nesting badges, as an indented tree."""
+    lines = [_tree_label(node)]
+    _tree_children(node, "", lines)
+    return "\n".join(lines)
+
+
+def _tree_label(node) -> str:
+    if node.kind == "host":
+        hv = "Hyper-V running" if node.nesting and node.hyperv else "Hyper-V not running"
+        return f"L0 {node.name} (host, build {node.build}; {hv})"
+    nesting = "nesting on" if node.nesting else "nesting off"
+    inside = {True: "Hyper-V inside", False: "no Hyper-V inside", None: "guest unknown"}[node.hyperv]
+    return f"L{node.level} {node.name} [{node.state}; {nesting}; {inside}]"
+
+
+def _tree_children(node, indent: str, lines: list[str]) -> None:
+    for i, child in enumerate(node.children):
+        last = i == len(node.children) - 1
+        lines.append(f"{indent}{'└── ' if last else '├── '}{_tree_label(child)}")
+        _tree_children(child, indent + ("    " if last else "│   "), lines)
+
+
+def render_action(result) -> str:
+    status = "done" if result.ok else "refused by Hyper-V"
+    return f"{result.action} {result.vm}: {status}: {result.message}"

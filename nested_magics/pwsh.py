@@ -1,0 +1,43 @@
+"""PowerShell text a person can copy and paste safely (contracts §6, "fix").
+
+Names and values appear only as single-quoted literals. Inside single quotes PowerShell treats
+nothing as code, but it honours the Unicode single quotes as delimiters too, so each of them is
+doubled, exactly like ``'``.
+"""
+
+from __future__ import annotations
+
+# ' plus the quotes PowerShell's tokenizer also treats as single quotes.
+SINGLE_QUOTES = "'\u2018\u2019\u201a\u201b"
+
+
+def quote(value: object) -> str:
+    """A single-quoted PowerShell literal of ``value``."""
+    text = str(value)
+    out = []
+    for ch in text:
+        out.append(ch * 2 if ch in SINGLE_QUOTES else ch)
+    return "'" + "".join(out) + "'"
+
+
+def literal(value: object) -> str:
+    """Booleans and integers as PowerShell literals; everything else single-quoted."""
+    if value is True:
+        return "$true"
+    if value is False:
+        return "$false"
+    if isinstance(value, int):
+        return str(value)
+    return quote(value)
+
+
+def command(name: str, *switches: str, **params: object) -> str:
+    """``command("Set-VMProcessor", VMName="x", ExposeVirtualizationExtensions=True)``.
+
+    Parameter names are code we write; their values are always literals.
+    """
+    parts = [name]
+    for key, value in params.items():
+        parts.append(f"-{key} {literal(value)}")
+    parts.extend(f"-{s}" for s in switches)
+    return " ".join(parts)

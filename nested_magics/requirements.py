@@ -1,0 +1,44 @@
+"""What nested virtualization needs, by build and CPU (facts §2): the numbers the rules,
+the planner and the simulator share, so they can never disagree."""
+
+from __future__ import annotations
+
+from .facts import HostFacts, version_tuple
+from .sizes import GiB
+
+PREVIEW_FIRST_BUILD = 10565     # blog: "builds prior to 10565 will not work" (facts §2.1)
+CURRENT_FIRST_BUILD = 14361     # VM version 8.0 required; checkpoints, save, VBS work (facts §2.2)
+RUNTIME_RESIZE_BUILD = 14393    # runtime memory resize arrived with WS2016 / Windows 10 1607
+AMD_SERVER_BUILD = 20348        # Windows Server 2022 (facts §2.5)
+AMD_CLIENT_BUILD = 22000        # Windows 11 (facts §2.5)
+INTEL_MIN_VM_VERSION = "8.0"    # facts §2.6
+AMD_MIN_VM_VERSION = "9.3"      # facts §2.5 (changed from 10.0 in 2023)
+RECOMMENDED_VM_MEMORY = 4 * GiB  # the blog; Enable-NestedVm.ps1 offers 4 GB (facts §1.1)
+HOST_MEMORY_WARNING = 8 * GiB   # the blog: "4 GB of host RAM, but things were tight"
+MAX_VCPUS_OLD_SERVER_L1 = 225   # facts §2.4 (April 2023): WS2019 or earlier as L1
+OLD_SERVER_LAST_BUILD = 17763   # Windows Server 2019
+
+
+def profile(build: int | None) -> str:
+    """``preview`` below build 14361 (the blog's world), ``current`` from it on."""
+    if build is not None and build < CURRENT_FIRST_BUILD:
+        return "preview"
+    return "current"
+
+
+def required_vm_version(host: HostFacts) -> str | None:
+    """The lowest VM configuration version that may nest on this host; None in ``preview``."""
+    if profile(host.build) == "preview":
+        return None
+    return AMD_MIN_VM_VERSION if host.cpu.is_amd else INTEL_MIN_VM_VERSION
+
+
+def version_meets(version: str | None, required: str | None) -> bool:
+    return required is None or version_tuple(version) >= version_tuple(required)
+
+
+def amd_build_supported(host: HostFacts) -> bool:
+    build = host.build or 0
+    if host.os.kind == "server":
+        return build >= AMD_SERVER_BUILD
+    return build >= AMD_CLIENT_BUILD
