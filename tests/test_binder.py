@@ -43,6 +43,8 @@ GENERATED_EXPECTED = ["mock", "fixable"]
 BINDER_NOTEBOOKS = [GENERATED]
 
 ERROR_TEXT = re.compile(r"Traceback|\w+Error\b")
+# `%load_ext` of a module without load_ipython_extension only prints this (stdout).
+NOT_AN_EXTENSION = "is not an IPython extension"
 
 
 def run(cmd, **kw) -> subprocess.CompletedProcess:
@@ -110,8 +112,11 @@ def error_outputs(nb: nbformat.NotebookNode) -> list[str]:
         for output in cell.get("outputs", []):
             if output.output_type == "error":
                 errors.append(f"cell {i}: {output.ename}: {output.evalue}")
-            elif output.output_type == "stream" and output.name == "stderr" and ERROR_TEXT.search(output.text):
-                errors.append(f"cell {i} stderr: {output.text.strip()}")
+            elif output.output_type == "stream" and (
+                (output.name == "stderr" and ERROR_TEXT.search(output.text))
+                or NOT_AN_EXTENSION in output.text
+            ):
+                errors.append(f"cell {i} {output.name}: {output.text.strip()}")
     return errors
 
 
@@ -129,7 +134,8 @@ def test_notebook_runs_on_binder(notebook, binder_repo, binder_env):
     else:
         path, expected = binder_repo / notebook, []
     executed = run_through_binder(binder_repo, binder_env, path)
-    assert error_outputs(executed) == []
+    errors = error_outputs(executed)
+    assert not errors, f"{notebook} on Binder:\n" + "\n".join(errors)
     printed = stdout_of(executed).split()
     for word in expected:
         assert word in printed, f"{word!r} not printed; stdout was {printed}"

@@ -269,6 +269,7 @@ def collect_errors(page, console_errors: list[str] | None = None) -> list[str]:
             for (const el of document.querySelectorAll('.jp-OutputArea-output')) {
                 const t = el.innerText;
                 if (t.includes('Error displaying widget')) out.push('widget: ' + t.trim());
+                if (t.includes('is not an IPython extension')) out.push('load_ext: ' + t.trim());
             }
             return out;
         }""",
