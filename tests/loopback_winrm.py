@@ -139,6 +139,21 @@ class SoapFault(Exception):
         self.code, self.message, self.subcode = code, message, subcode
 
 
+class Blocking:
+    """A handler that hangs until ``release()`` (at most ``limit`` s): a remote command still running."""
+
+    def __init__(self, result: tuple[bytes, bytes, int] = (b"", b"", 0), limit: float = 30.0):
+        self.result, self.limit = result, limit
+        self._released = threading.Event()
+
+    def __call__(self, command_line: str, stdin: bytes) -> tuple[bytes, bytes, int]:
+        self._released.wait(self.limit)
+        return self.result
+
+    def release(self) -> None:
+        self._released.set()
+
+
 def clixml_error(message: str, *, progress: bool = True) -> bytes:
     """Stderr as Windows PowerShell writes an error record when its output is redirected."""
     parts = ['#< CLIXML\r\n<Objs Version="1.1.0.1" xmlns="http://schemas.microsoft.com/powershell/2004/04">']

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import base64
 import os
-import threading
 import time
 
 import pytest
@@ -17,7 +16,7 @@ from winrm import Session
 from winrm.exceptions import InvalidCredentialsError, WinRMOperationTimeoutError, WSManFaultError
 from winrm.protocol import Protocol
 
-from loopback_winrm import CODE_SHELL_NOT_FOUND, Fault, LoopbackWinRM, clixml_error, decode_command_line
+from loopback_winrm import CODE_SHELL_NOT_FOUND, Blocking, Fault, LoopbackWinRM, clixml_error, decode_command_line
 
 
 def echo(command_line: str, stdin: bytes) -> tuple[bytes, bytes, int]:
@@ -174,12 +173,7 @@ def test_fault_operation_timeout_is_retried_by_pywinrm(server):
 
 
 def test_long_running_command_times_out_then_finishes():
-    release = threading.Event()
-
-    def waiting(command_line, stdin):
-        release.wait(10)
-        return b"finally", b"", 0
-
+    waiting = Blocking((b"finally", b"", 0))
     with LoopbackWinRM(waiting) as srv:
         p = protocol(srv, operation_timeout_sec=1)
         shell = p.open_shell()
@@ -188,7 +182,7 @@ def test_long_running_command_times_out_then_finishes():
         with pytest.raises(WinRMOperationTimeoutError):
             p.get_command_output_raw(shell, command)
         assert 0.9 <= time.monotonic() - started < 3  # the host waits OperationTimeout (PT1S) first
-        release.set()
+        waiting.release()
         assert p.get_command_output_raw(shell, command) == (b"finally", b"", 0, True)
 
 
