@@ -1,0 +1,128 @@
+"""The WinRM backend: a real Windows host running Hyper-V, through the bundled .ps1 scripts.
+
+One PowerShell invocation per operation: ``facts`` gathers the whole host-facts document,
+``enable`` applies a plan given as data, ``vm-action`` runs one VM action. The transport
+(winrm_transport) owns the connection, the deadline and the secrets.
+"""
+
+from __future__ import annotations
+
+import warnings
+from functools import lru_cache
+from importlib import resources
+
+from ..errors import FactsError, TargetError, UsageProblem
+from ..facts import HostFacts, load_facts
+from ..plan import Change, Refusal
+from ..results import ActionResult
+from .winrm_transport import WinRMTransport, parse_winrm_target
+
+REMOTE_ACTIONS = ("new", "start", "stop", "save", "checkpoint", "resize-memory")
+
+
+@lru_cache(maxsize=None)
+def script(operation: str) -> str:
+    """The text of ``powershell/<operation>.ps1``; its first line names the operation."""
+    return resources.files("nested_magics").joinpath(f"powershell/{operation}.ps1").read_text(encoding="utf-8")
+
+
+def winrm_key(target: str, **options) -> str:
+    """One host per endpoint and user, so two users on one host are two sessions."""
+    parsed = parse_winrm_target(target, **{k: v for k, v in options.items() if k != "password_provider"})
+    return f"winrm:{parsed.endpoint}|{parsed.username or ''}"
+
+
+class WinRMBackend:
+    kind = "winrm"
+
+    def __init__(self, target: str, password_provider=None, **options):
+        self.target = target
+        self.options = parse_winrm_target(target, **options)
+        self.transport = WinRMTransport(self.options, password_provider)
+        for message in self.options.warnings:   # e.g. --no-verify: visible in the CLI and in notebooks
+            warnings.warn(message, stacklevel=3)
+
+    @property
+    def invocations(self) -> int:
+        return self.transport.invocations
+
+    @property
+    def http_requests(self) -> int:
+        return self.transport.http_requests
+
+    def facts(self) -> HostFacts:
+        document = self.transport.run_json(script("facts"), {})
+        try:
+            return load_facts(document)
+        except FactsError as exc:
+            raise TargetError(f"{self.options.host}: the facts it returned do not fit the schema ({exc}); "
+                              "is nested-magics' facts.ps1 up to date on this version?") from None
+
+    def host_for(self, path: str) -> HostFacts:
+        if "/" in path.replace("\\", "/"):
+            raise UsageProblem(f"{path}: VMs inside a VM need PowerShell Direct into it, which nested-magics does "
+                               "not do over WinRM yet; use the VM's own name on its own host")
+        return self.facts()
+
+    def apply_changes(self, changes: list[Change], progress=None) -> tuple[list[Change], Refusal | None]:
+        """The whole plan in one invocation; results come back per change, in order."""
+        if not changes:
+            return [], None
+        if progress:
+            for change in changes:
+                progress(change, "running", "")
+        payload = {"changes": [{"id": c.id, **{k: v for k, v in c.params.items() if k != "path"}} for c in changes]}
+        document = self.transport.run_json(script("enable"), payload)
+        results = document.get("results") if isinstance(document, dict) else None
+        if not isinstance(results, list):
+            raise TargetError(f"{self.options.host}: enable returned no results; check the host's state with "
+                              "nested-magics check before running enable again")
+        applied: list[Change] = []
+        by_position = dict(enumerate(results))
+        for i, change in enumerate(changes):
+            outcome = by_position.get(i)
+            if outcome is None:
+                return applied, Refusal(change.id, "not run: an earlier change failed")
+            if not outcome.get("ok"):
+                message = str(outcome.get("message") or "failed")
+                if progress:
+                    progress(change, "failed", message)
+                return applied, Refusal(change.id, message)
+            applied.append(change)
+            if progress:
+                progress(change, "done", str(outcome.get("message") or ""))
+        return applied, None
+
+    def vm_action(self, action: str, path: str, *, memory=None, start: bool = False, turn_off: bool = False,
+                  size=None) -> ActionResult:
+        if "/" in path.replace("\\", "/"):
+            raise UsageProblem(f"{path}: VMs inside a VM need PowerShell Direct into it, which nested-magics does "
+                               "not do over WinRM yet")
+        if action not in REMOTE_ACTIONS:
+            raise UsageProblem(f"vm {action} is not available over WinRM yet (it needs a destination host); "
+                               "run Move-VM on the host")
+        from ..sizes import parse_size
+
+        params = {"action": action, "vm": path, "start": bool(start), "turn_off": bool(turn_off)}
+        try:
+            if action == "new":
+                params["memory"] = parse_size(memory) if memory is not None else 1024**3
+            if action == "resize-memory":
+                if size is None:
+                    raise UsageProblem("resize-memory needs a size: vm resize-memory PATH SIZE, e.g. 6GB")
+                params["size"] = parse_size(size)
+        except ValueError as exc:
+            raise UsageProblem(f"size: {exc}") from None
+        document = self.transport.run_json(script("vm-action"), params)
+        ok = bool(document.get("ok")) if isinstance(document, dict) else False
+        message = str(document.get("message", "")) if isinstance(document, dict) else "no answer"
+        return ActionResult(self.target, action, path, ok, message)
+
+    def describe(self) -> str:
+        return f"WinRM host {self.options.address} as {self.options.username or '(no user)'}"
+
+    def close(self) -> None:
+        self.transport.close()
+
+    def __repr__(self) -> str:
+        return f"<WinRMBackend {self.options.address}>"

@@ -1,0 +1,101 @@
+# nested-magics: facts
+# Gathers the host-facts document (schema nested-magics/host-facts/v1) in ONE invocation, on
+# Windows PowerShell 5.1: enum names (never integers), one-item arrays kept as arrays, explicit
+# -Depth, build numbers as integers. Prints exactly one JSON document on stdout.
+param($Params)
+$ErrorActionPreference = 'Stop'
+
+function Get-NmOptional([scriptblock]$Block, $Default) {
+    # A query that may not exist on this edition or build: its absence is a fact, not a failure.
+    try { & $Block } catch { $Default }
+}
+
+function ConvertTo-NmVm($vm) {
+    $processor = Get-VMProcessor -VM $vm
+    $memory = Get-VMMemory -VM $vm
+    $adapters = @(Get-VMNetworkAdapter -VM $vm | ForEach-Object {
+        @{ name = [string]$_.Name; switch = $_.SwitchName; mac_spoofing = ($_.MacAddressSpoofing.ToString() -eq 'On') }
+    })
+    $checkpoints = @(Get-NmOptional { Get-VMSnapshot -VM $vm } @()).Count
+    @{
+        name = [string]$vm.Name
+        id = $vm.Id.ToString()
+        state = $vm.State.ToString()
+        generation = [int]$vm.Generation
+        version = [string]$vm.Version
+        processor = @{
+            count = [int]$processor.Count
+            expose_virtualization_extensions = [bool]$processor.ExposeVirtualizationExtensions
+        }
+        memory = @{ startup_bytes = [int64]$memory.Startup; dynamic = [bool]$memory.DynamicMemoryEnabled }
+        network_adapters = $adapters
+        checkpoints = [int]$checkpoints
+        # The guest OS needs PowerShell Direct and guest credentials: unknown here.
+        guest = $null
+    }
+}
+
+$os = Get-CimInstance -ClassName Win32_OperatingSystem
+$computer = Get-CimInstance -ClassName Win32_ComputerSystem
+$processors = @(Get-CimInstance -ClassName Win32_Processor)
+$cpu = $processors[0]
+$kind = if ([int]$os.ProductType -eq 1) { 'client' } else { 'server' }
+
+if ($kind -eq 'client') {
+    $feature = Get-NmOptional { Get-WindowsOptionalFeature -Online -FeatureName Microsoft-Hyper-V } $null
+    $hypervInstalled = ($null -ne $feature) -and ($feature.State.ToString() -eq 'Enabled')
+} else {
+    $feature = Get-NmOptional { Get-WindowsFeature -Name Hyper-V } $null
+    $hypervInstalled = ($null -ne $feature) -and [bool]$feature.Installed
+}
+if (-not $hypervInstalled) {
+    $hypervInstalled = $null -ne (Get-Command -Name Get-VM -ErrorAction SilentlyContinue)
+}
+
+$deviceGuard = Get-NmOptional {
+    Get-CimInstance -ClassName Win32_DeviceGuard -Namespace 'root\Microsoft\Windows\DeviceGuard'
+} $null
+$vbs = @{ status = 0; services_running = @() }
+if ($null -ne $deviceGuard) {
+    $vbs.status = [int]$deviceGuard.VirtualizationBasedSecurityStatus
+    $vbs.services_running = @($deviceGuard.SecurityServicesRunning | Where-Object { $null -ne $_ } | ForEach-Object { [int]$_ })
+}
+
+$supported = @()
+$default = $null
+$switches = @()
+$vms = @()
+if ($hypervInstalled) {
+    $supported = @(Get-NmOptional { Get-VMHostSupportedVersion | ForEach-Object { $_.Version.ToString(2) } } @())
+    $default = Get-NmOptional { (Get-VMHostSupportedVersion -Default).Version.ToString(2) } $null
+    $switches = @(Get-VMSwitch | ForEach-Object { @{ name = [string]$_.Name; type = $_.SwitchType.ToString() } })
+    $vms = @(Get-VM | ForEach-Object { ConvertTo-NmVm $_ })
+}
+$nat = @(Get-NmOptional { Get-NetNat | ForEach-Object { @{ name = [string]$_.Name; prefix = [string]$_.InternalIPInterfaceAddressPrefix } } } @())
+
+$facts = @{
+    schema = 'nested-magics/host-facts/v1'
+    name = [string]$computer.Name
+    os = @{ caption = [string]$os.Caption; build = [int]$os.BuildNumber; kind = $kind }
+    cpu = @{
+        vendor = [string]$cpu.Manufacturer
+        model = ([string]$cpu.Name).Trim()
+        sockets = $processors.Count
+        logical_processors = [int]$computer.NumberOfLogicalProcessors
+        vmx = [bool]$cpu.VMMonitorModeExtensions
+        slat = [bool]$cpu.SecondLevelAddressTranslationExtensions
+        firmware_enabled = [bool]$cpu.VirtualizationFirmwareEnabled
+    }
+    memory = @{ total_bytes = [int64]$computer.TotalPhysicalMemory; free_bytes = [int64]$os.FreePhysicalMemory * 1024 }
+    hypervisor_present = [bool]$computer.HypervisorPresent
+    hyperv_installed = [bool]$hypervInstalled
+    vbs = $vbs
+    supported_vm_versions = $supported
+    switches = $switches
+    nat = $nat
+    vms = $vms
+}
+if ($null -ne $default) { $facts.default_vm_version = $default }
+
+[Console]::Out.Write((ConvertTo-Json -InputObject $facts -Depth 12 -Compress))
+exit 0

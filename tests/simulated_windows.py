@@ -1,0 +1,75 @@
+"""The remote program behind the loopback WinRM server: a Windows host played by the simulator.
+
+It recovers each script the backend sends (the loader on the command line, then parameters and
+script over stdin), checks it is one of the bundled .ps1 files, and answers it the way that script
+would on a real host, from the Hyper-V simulator. So the whole real path runs in tests.
+"""
+
+from __future__ import annotations
+
+import json
+
+from nested_magics.backends.simulator import Simulator
+from nested_magics.backends.winrm import script
+from nested_magics.backends.winrm_transport import decode_payload, loader_text
+from nested_magics.errors import ActionRefused
+from nested_magics.facts import HostFacts
+from nested_magics.plan import Change
+
+from loopback_winrm import clixml_error
+
+GUEST_STEPS = {"install-hyperv", "guest-nat"}   # enable.ps1 refuses these: they need PowerShell Direct
+
+
+class SimulatedWindowsHost:
+    """Call it as the loopback server's handler: (command_line, stdin) -> (stdout, stderr, exit code)."""
+
+    def __init__(self, facts: HostFacts):
+        self.simulator = Simulator(facts)
+        self.operations: list[str] = []
+        self.scripts: list[str] = []
+        self.params: list[dict] = []
+
+    def __call__(self, command_line: str, stdin: bytes) -> tuple[bytes, bytes, int]:
+        if command_line.strip() != loader_text().strip():
+            return b"", clixml_error("unexpected command line: not the nested-magics loader"), 1
+        text, params = decode_payload(stdin)
+        operation = text.splitlines()[0].removeprefix("# nested-magics:").strip()
+        if text != script(operation):
+            return b"", clixml_error(f"script for {operation} is not the bundled one"), 1
+        self.operations.append(operation)
+        self.scripts.append(text)
+        self.params.append(params)
+        try:
+            document = getattr(self, "_" + operation.replace("-", "_"))(params)
+        except ActionRefused as refused:
+            return b"", clixml_error(str(refused)), 1
+        return json.dumps(document, ensure_ascii=False).encode("utf-8"), b"", 0
+
+    def _facts(self, params: dict) -> dict:
+        document = self.simulator.gather().to_dict()
+        document.pop("faults", None)       # mock-only keys: a real host has neither
+        document.pop("latency_ms", None)
+        for vm in document["vms"]:         # facts.ps1 cannot see inside guests (no PowerShell Direct)
+            vm["guest"] = None
+        return document
+
+    def _enable(self, params: dict) -> dict:
+        results = []
+        for item in params["changes"]:
+            change = Change(item["id"], item["vm"], "", None, None, "", True, dict(item))
+            try:
+                if change.id in GUEST_STEPS:
+                    raise ActionRefused(f"installing Hyper-V inside {item['vm']} needs PowerShell Direct")
+                self.simulator.apply_change(change)
+            except ActionRefused as refused:
+                results.append({"id": change.id, "ok": False, "message": str(refused)})
+                break
+            results.append({"id": change.id, "ok": True, "message": "done"})
+        return {"results": results}
+
+    def _vm_action(self, params: dict) -> dict:
+        result = self.simulator.vm_action("winrm", params["action"], params["vm"], memory=params.get("memory"),
+                                          start=params.get("start", False), turn_off=params.get("turn_off", False),
+                                          size=params.get("size"))
+        return {"ok": result.ok, "message": result.message}
