@@ -1,0 +1,152 @@
+"""The bundled JSON Schema (contracts §2): shipped in the package, used to validate, and every error names a
+key path. Unknown keys are errors, never ignored."""
+
+from __future__ import annotations
+
+import json
+from importlib import resources
+
+import jsonschema
+import pytest
+
+from nested_magics.backends.mock import bundled_names
+from nested_magics.errors import FactsError
+from nested_magics.facts import SCHEMA_ID, load_facts, schema, validate
+
+
+def _packaged_schema() -> dict:
+    return json.loads(resources.files("nested_magics").joinpath("schema/host-facts.v1.json").read_text())
+
+
+def test_the_schema_ships_inside_the_package_and_is_a_valid_json_schema():
+    packaged = _packaged_schema()
+    assert packaged["$id"] == SCHEMA_ID
+    cls = jsonschema.validators.validator_for(packaged)
+    cls.check_schema(packaged)
+    assert schema() == packaged
+
+
+@pytest.mark.parametrize("name", bundled_names())
+def test_every_bundled_scenario_is_valid_against_the_schema(name):
+    text = resources.files("nested_magics").joinpath(f"scenarios/{name}.json").read_text()
+    doc = json.loads(text)
+    jsonschema.validate(doc, _packaged_schema())
+    validate(doc)
+
+
+def test_the_schema_and_the_loader_agree_on_the_smallest_document(make_doc):
+    doc = make_doc()
+    jsonschema.validate(doc, _packaged_schema())
+    load_facts(doc)
+
+
+def _error(doc) -> str:
+    with pytest.raises(FactsError) as info:
+        validate(doc)
+    message = str(info.value)
+    assert "\n" not in message and "Traceback" not in message
+    return message
+
+
+@pytest.mark.parametrize("path, where", [
+    (("memroy",), "memroy"),
+    (("os", "bulid"), "os.bulid"),
+    (("cpu", "vtx"), "cpu.vtx"),
+    (("memory", "total"), "memory.total"),
+    (("vbs", "state"), "vbs.state"),
+    (("vms", 0, "memroy"), "vms[0].memroy"),
+    (("vms", 0, "memory", "memroy"), "vms[0].memory.memroy"),
+    (("vms", 0, "processor", "nesting"), "vms[0].processor.nesting"),
+    (("vms", 0, "network_adapters", 0, "spoof"), "vms[0].network_adapters[0].spoof"),
+    (("switches", 0, "kind"), "switches[0].kind"),
+    (("nat", 0, "cidr"), "nat[0].cidr"),
+    (("faults", 0, "when"), "faults[0].when"),
+])
+def test_an_unknown_key_anywhere_is_an_error_naming_its_path(make_doc, make_vm, path, where):
+    doc = make_doc(memory={"total_bytes": 1}, vbs={"status": 0}, nat=[{"name": "N"}],
+                   faults=[{"operation": "start", "message": "m"}],
+                   vms=[make_vm(cpus=2, startup=1, mac_spoofing=True)])
+    node = doc
+    for part in path[:-1]:
+        node = node[part]
+    node[path[-1]] = 1
+    assert _error(doc).startswith(f"{where}: unknown key")
+
+
+def test_an_unknown_key_suggests_the_near_miss(make_doc, make_vm):
+    doc = make_doc(vms=[make_vm(startup=1)])
+    doc["vms"][0]["memroy"] = 1
+    assert "did you mean 'memory'" in _error(doc)
+
+
+def test_an_unknown_key_in_a_deep_guest_names_the_whole_path(make_doc, make_vm, make_guest):
+    l2 = make_vm("nestedVM", guest=make_guest(frob=1))
+    doc = make_doc(vms=[make_vm(guest=make_guest(vms=[l2]))])
+    assert _error(doc).startswith("vms[0].guest.vms[0].guest.frob: unknown key")
+
+
+def test_a_guest_has_no_schema_key(make_doc, make_vm, make_guest):
+    doc = make_doc(vms=[make_vm(guest=make_guest(schema=SCHEMA_ID))])
+    assert _error(doc).startswith("vms[0].guest.schema: unknown key")
+
+
+def test_a_guest_may_be_null(make_doc, make_vm):
+    validate(make_doc(vms=[make_vm(guest=None)]))
+
+
+@pytest.mark.parametrize("drop, where", [
+    (("schema",), "schema"),
+    (("name",), "name"),
+    (("os", "build"), "os.build"),
+    (("cpu", "vendor"), "cpu.vendor"),
+    (("vms",), "vms"),
+    (("vms", 0, "name"), "vms[0].name"),
+    (("vms", 0, "state"), "vms[0].state"),
+    (("vms", 0, "version"), "vms[0].version"),
+])
+def test_required_keys_are_named_when_missing(make_doc, drop, where):
+    doc = make_doc()
+    node = doc
+    for part in drop[:-1]:
+        node = node[part]
+    del node[drop[-1]]
+    assert _error(doc) == f"{where}: required key is missing"
+
+
+def test_vms_may_be_empty(make_doc):
+    validate(make_doc(vms=[]))
+
+
+@pytest.mark.parametrize("overrides, where, says", [
+    ({"schema": "nested-magics/host-facts/v2"}, "schema", "expected 'nested-magics/host-facts/v1'"),
+    ({"os": {"build": "10565"}}, "os.build", "expected integer"),
+    ({"os": {"kind": "desktop"}}, "os.kind", "expected one of 'client', 'server'"),
+    ({"vbs": {"status": 3}}, "vbs.status", "expected one of 0, 1, 2"),
+    ({"hypervisor_present": "yes"}, "hypervisor_present", "expected boolean"),
+    ({"default_vm_version": "eight"}, "default_vm_version", "expected a version"),
+    ({"switches": [{"name": "S", "type": "Bridge"}]}, "switches[0].type", "expected one of"),
+    ({"latency_ms": -1}, "latency_ms", "-1"),
+    ({"faults": [{"operation": "start"}]}, "faults[0].message", "required key is missing"),
+    ({"faults": [{"operation": "start", "message": "m", "times": 0}]}, "faults[0].times", "0"),
+])
+def test_wrong_values_name_their_key_path(make_doc, overrides, where, says):
+    message = _error(make_doc(**overrides))
+    assert message.startswith(f"{where}:")
+    assert says in message
+
+
+@pytest.mark.parametrize("field, value, where", [
+    ("version", "8,0", "vms[0].version"),
+    ("version", 8.0, "vms[0].version"),
+    ("state", "", "vms[0].state"),
+    ("generation", 3, "vms[0].generation"),
+    ("checkpoints", -1, "vms[0].checkpoints"),
+])
+def test_wrong_vm_values_name_their_key_path(make_doc, make_vm, field, value, where):
+    doc = make_doc(vms=[make_vm(**{field: value})])
+    assert _error(doc).startswith(f"{where}:")
+
+
+def test_a_wrong_type_inside_a_guest_names_the_guest_path(make_doc, make_vm, make_guest):
+    doc = make_doc(vms=[make_vm(guest=make_guest(os={"build": "fast"}))])
+    assert _error(doc).startswith("vms[0].guest.os.build:")
