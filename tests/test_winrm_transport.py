@@ -245,6 +245,30 @@ def test_reconnects_once_when_the_host_forgot_the_shell(server):
     assert server.actions[-6:] == ["Command", "Create", "Command", "Send", "Receive", "Signal"]
 
 
+@pytest.mark.parametrize("provided", [None, EOFError])
+def test_missing_password_names_the_variable(server, provided):
+    def provider():
+        if provided is EOFError:
+            raise EOFError  # getpass without a terminal
+        return provided
+
+    transport = WinRMTransport(parse_winrm_target(server.url, user="admin", transport="basic", insecure=True), provider)
+    with pytest.raises(TargetError, match=r"^no password for admin on 127\.0\.0\.1: set NESTED_MAGICS_PASSWORD$"):
+        transport.run(SCRIPT, {})
+    assert server.request_count == 0
+
+
+def test_missing_auth_extra_is_named(server, monkeypatch):
+    import winrm.transport
+
+    monkeypatch.setattr(winrm.transport, "HAVE_KERBEROS", False)
+    transport = WinRMTransport(parse_winrm_target(server.url, transport="kerberos"), lambda: "unused")
+    with pytest.raises(TargetError, match=r"^kerberos authentication needs an extra package: pip install "
+                                          r"'pywinrm\[kerberos\]', then connect to 127\.0\.0\.1 again$"):
+        transport.run(SCRIPT, {})
+    assert server.request_count == 0
+
+
 def test_password_asked_once_and_lazily(server):
     calls = []
 

@@ -313,10 +313,8 @@ class WinRMTransport:
                 return json.loads(candidate)
             except ValueError:
                 continue
-        error = TargetError(f"{self.options.host} returned {len(text)} characters that are not one JSON document "
-                            "(cut short or mixed with other output): try again, or run the script on the host")
-        error.host, error.exit_code = self.options.host, 0
-        raise error
+        raise self._error(f"{self.options.host} returned {len(text)} characters that are not one JSON document "
+                          "(cut short or mixed with other output): try again, or run the script on the host", 0)
 
     def close(self) -> None:
         """Delete the shell and close the HTTP session; the next run() reconnects."""
@@ -394,9 +392,12 @@ class WinRMTransport:
         o = self.options
         if self._secret is None and o.transport not in ("kerberos", "certificate"):
             try:
-                self._secret = _Secret(self._password_provider())
+                password = self._password_provider()
             except (EOFError, KeyboardInterrupt, OSError):
-                raise TargetError(f"no password for {o.username} on {o.host}: set {PASSWORD_ENV}") from None
+                password = None
+            if not isinstance(password, str):
+                raise TargetError(f"no password for {o.username} on {o.host}: set {PASSWORD_ENV}")
+            self._secret = _Secret(password)
         operation = max(1, min(MAX_OPERATION_TIMEOUT, int(o.timeout)))
         protocol = Protocol(
             o.endpoint,
@@ -476,15 +477,16 @@ class WinRMTransport:
 
     def _script_error(self, failed: _ScriptFailed) -> TargetError:
         detail = clean_stderr(failed.stderr) or clean_stderr(failed.stdout) or "no error text"
-        error = TargetError(self._scrub(f"the script failed on {self.options.host} (exit code {failed.exit_code}): "
-                                        f"{detail}"))
-        error.host, error.exit_code, error.detail = self.options.host, failed.exit_code, self._scrub(detail)
-        return error
+        message = f"the script failed on {self.options.host} (exit code {failed.exit_code}): {detail}"
+        return self._error(message, failed.exit_code, detail)
 
     def _describe(self, exc: Exception) -> TargetError:
-        message = self._scrub(_message_for(exc, self.options))
-        error = TargetError(message)
-        error.host, error.exit_code, error.detail = self.options.host, None, message
+        return self._error(_message_for(exc, self.options))
+
+    def _error(self, message: str, exit_code: int | None = None, detail: str | None = None) -> TargetError:
+        """A TargetError carrying ``host``, ``exit_code`` (None: the call did not complete) and ``detail``."""
+        error = TargetError(self._scrub(message))
+        error.host, error.exit_code, error.detail = self.options.host, exit_code, self._scrub(detail or message)
         return error
 
     def _scrub(self, text: str) -> str:
@@ -551,6 +553,9 @@ def _message_for(exc: Exception, o: WinRMOptions) -> str:
     if isinstance(exc, wx.WinRMTransportError):
         return (f"{host} answered HTTP {exc.code}: check that {o.endpoint} is a WinRM listener and that "
                 f"{o.transport} authentication is enabled there")
+    if isinstance(exc, wx.WinRMError) and "is not installed" in str(exc):
+        return (f"{o.transport} authentication needs an extra package: pip install 'pywinrm[{o.transport}]', "
+                f"then connect to {host} again")
     if isinstance(exc, wx.WinRMError):
         return f"WinRM to {host} failed: {one_line(str(exc), 240)}"
     if isinstance(exc, TargetError):
