@@ -24,8 +24,9 @@ GUEST_STEPS = {"install-hyperv", "guest-nat"}   # enable.ps1 refuses these: they
 class SimulatedWindowsHost:
     """Call it as the loopback server's handler: (command_line, stdin) -> (stdout, stderr, exit code)."""
 
-    def __init__(self, facts: HostFacts):
+    def __init__(self, facts: HostFacts, guest_credentials: tuple[str, str] | None = None):
         self.simulator = Simulator(facts)
+        self.guest_credentials = guest_credentials   # what PowerShell Direct accepts inside every guest
         self.operations: list[str] = []
         self.scripts: list[str] = []
         self.params: list[dict] = []
@@ -50,8 +51,18 @@ class SimulatedWindowsHost:
         document = self.simulator.gather().to_dict()
         document.pop("faults", None)       # mock-only keys: a real host has neither
         document.pop("latency_ms", None)
-        for vm in document["vms"]:         # facts.ps1 cannot see inside guests (no PowerShell Direct)
-            vm["guest"] = None
+        given = (params.get("guest_user"), params.get("guest_password"))
+        direct = self.guest_credentials is not None and given == self.guest_credentials
+        for vm in document["vms"]:
+            # facts.ps1 sees inside a running guest only through PowerShell Direct with valid
+            # credentials, and one level deep: the guest's own VMs come without their guests.
+            if not direct or vm["state"] != "Running" or vm["guest"] is None:
+                vm["guest"] = None
+                continue
+            guest = vm["guest"]
+            vm["guest"] = {key: guest[key] for key in ("name", "os", "hypervisor_present", "hyperv_installed")
+                           if key in guest}
+            vm["guest"]["vms"] = [dict(inner, guest=None) for inner in guest.get("vms", [])]
         return document
 
     def _enable(self, params: dict) -> dict:

@@ -240,3 +240,22 @@ def test_no_verify_warns_and_plain_basic_http_is_refused_before_sending(capsys):
         err = capsys.readouterr().err
         assert code == 2 and "--insecure" in err and server.request_count == 0
         assert len(err.strip().splitlines()) == 1
+
+
+def test_guest_facts_through_powershell_direct_only_with_guest_credentials(monkeypatch):
+    facts = load_scenario("three-levels")
+    windows = SimulatedWindowsHost(facts, guest_credentials=("MYVM\\admin", "Guest-Pa55!"))
+    with LoopbackWinRM(windows, password=PASSWORD) as server:
+        plain = connect(server).check()
+        guest_check = next(c for c in plain.checks if c.id == "vm.guest-hyperv")
+        assert "unknown" in guest_check.title
+        assert windows.params[-1] == {}
+        session.forget_all()
+        monkeypatch.setenv("NESTED_MAGICS_GUEST_PASSWORD", "Guest-Pa55!")
+        host = connect(server, guest_user="MYVM\\admin")
+        report = host.check()
+        guest_check = next(c for c in report.checks if c.id == "vm.guest-hyperv")
+        assert guest_check.title == "Hyper-V is installed in the guest"
+        tree = host.tree()
+        assert [n.name for n in tree.walk()] == ["TH2-DESKTOP", "myVM", "nestedVM"]
+        assert "Guest-Pa55!" not in repr(host) and "Guest-Pa55!" not in repr(host.backend)

@@ -18,6 +18,8 @@ from ..results import ActionResult
 from .winrm_transport import WinRMTransport, parse_winrm_target
 
 REMOTE_ACTIONS = ("new", "start", "stop", "save", "checkpoint", "resize-memory")
+GUEST_PASSWORD_ENV = "NESTED_MAGICS_GUEST_PASSWORD"
+BACKEND_ONLY = ("password_provider", "guest_user", "guest_password_provider")
 
 
 @lru_cache(maxsize=None)
@@ -28,16 +30,29 @@ def script(operation: str) -> str:
 
 def winrm_key(target: str, **options) -> str:
     """One host per endpoint and user, so two users on one host are two sessions."""
-    parsed = parse_winrm_target(target, **{k: v for k, v in options.items() if k != "password_provider"})
+    parsed = parse_winrm_target(target, **{k: v for k, v in options.items() if k not in BACKEND_ONLY})
     return f"winrm:{parsed.endpoint}|{parsed.username or ''}"
+
+
+def _guest_password_from_env_or_prompt(user: str | None):
+    def provide() -> str:
+        import getpass
+        import os
+
+        return os.environ.get(GUEST_PASSWORD_ENV) or getpass.getpass(f"Password for {user} inside the VMs: ")
+
+    return provide
 
 
 class WinRMBackend:
     kind = "winrm"
 
-    def __init__(self, target: str, password_provider=None, **options):
+    def __init__(self, target: str, password_provider=None, guest_user: str | None = None,
+                 guest_password_provider=None, **options):
         self.target = target
         self.options = parse_winrm_target(target, **options)
+        self.guest_user = guest_user
+        self._guest_password = guest_password_provider or _guest_password_from_env_or_prompt(guest_user)
         self.transport = WinRMTransport(self.options, password_provider)
         for message in self.options.warnings:   # e.g. --no-verify: visible in the CLI and in notebooks
             warnings.warn(message, stacklevel=3)
@@ -51,7 +66,10 @@ class WinRMBackend:
         return self.transport.http_requests
 
     def facts(self) -> HostFacts:
-        document = self.transport.run_json(script("facts"), {})
+        params = {}
+        if self.guest_user:   # travels in the encrypted parameter block, never in script text or output
+            params = {"guest_user": self.guest_user, "guest_password": self._guest_password()}
+        document = self.transport.run_json(script("facts"), params)
         try:
             return load_facts(document)
         except FactsError as exc:

@@ -30,9 +30,36 @@ function ConvertTo-NmVm($vm) {
         memory = @{ startup_bytes = [int64]$memory.Startup; dynamic = [bool]$memory.DynamicMemoryEnabled }
         network_adapters = $adapters
         checkpoints = [int]$checkpoints
-        # The guest OS needs PowerShell Direct and guest credentials: unknown here.
-        guest = $null
+        guest = $null   # filled by Get-NmGuest when guest credentials were given
     }
+}
+
+# Runs INSIDE a guest through PowerShell Direct: the guest's own facts, and its VMs (one level).
+$GuestFacts = {
+    param($vmFunction)
+    Set-Item -Path function:ConvertTo-NmVm -Value ([ScriptBlock]::Create($vmFunction))
+    $os = Get-CimInstance -ClassName Win32_OperatingSystem
+    $computer = Get-CimInstance -ClassName Win32_ComputerSystem
+    $kind = if ([int]$os.ProductType -eq 1) { 'client' } else { 'server' }
+    $hyperv = $null -ne (Get-Command -Name Get-VM -ErrorAction SilentlyContinue)
+    $inner = @()
+    if ($hyperv) { $inner = @(Get-VM | ForEach-Object { ConvertTo-NmVm $_ }) }
+    @{
+        name = [string]$computer.Name
+        os = @{ caption = [string]$os.Caption; build = [int]$os.BuildNumber; kind = $kind }
+        hypervisor_present = [bool]$computer.HypervisorPresent
+        hyperv_installed = [bool]$hyperv
+        vms = $inner
+    }
+}
+
+function Get-NmGuest($vm, $credential) {
+    # PowerShell Direct needs the VM running and credentials valid inside it; otherwise unknown.
+    if ($null -eq $credential -or $vm.State.ToString() -ne 'Running') { return $null }
+    try {
+        Invoke-Command -VMName $vm.Name -Credential $credential -ScriptBlock $GuestFacts `
+            -ArgumentList ${function:ConvertTo-NmVm}.ToString() -ErrorAction Stop
+    } catch { $null }
 }
 
 $os = Get-CimInstance -ClassName Win32_OperatingSystem
@@ -69,7 +96,16 @@ if ($hypervInstalled) {
     $supported = @(Get-NmOptional { Get-VMHostSupportedVersion | ForEach-Object { $_.Version.ToString(2) } } @())
     $default = Get-NmOptional { (Get-VMHostSupportedVersion -Default).Version.ToString(2) } $null
     $switches = @(Get-VMSwitch | ForEach-Object { @{ name = [string]$_.Name; type = $_.SwitchType.ToString() } })
-    $vms = @(Get-VM | ForEach-Object { ConvertTo-NmVm $_ })
+    $credential = $null
+    if ($Params.guest_user) {
+        $secret = ConvertTo-SecureString -String ([string]$Params.guest_password) -AsPlainText -Force
+        $credential = New-Object System.Management.Automation.PSCredential ([string]$Params.guest_user, $secret)
+    }
+    $vms = @(Get-VM | ForEach-Object {
+        $record = ConvertTo-NmVm $_
+        $record.guest = Get-NmGuest $_ $credential
+        $record
+    })
 }
 $nat = @(Get-NmOptional { Get-NetNat | ForEach-Object { @{ name = [string]$_.Name; prefix = [string]$_.InternalIPInterfaceAddressPrefix } } } @())
 
