@@ -178,9 +178,7 @@ def plan_enable(host: HostFacts, vm_name: str, options: EnableOptions | None = N
     required = req.required_vm_version(host)
 
     needs_version = not req.version_meets(vm.version, required)
-    required_off = needs_version or not vm.nesting or (preview and vm.dynamic_memory)
-    stop_needed = vm.state != "Off" and required_off
-    if vm.state != "Off" and stop_needed:
+    if vm.state != "Off" and req.needs_off(host, vm):
         refusal = _bring_off(vm, options, changes)
         if refusal:
             plan.refused = refusal

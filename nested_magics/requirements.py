@@ -3,7 +3,7 @@ the planner and the simulator share, so they can never disagree."""
 
 from __future__ import annotations
 
-from .facts import HostFacts, version_tuple
+from .facts import SETTLED_STATES, VM, HostFacts, version_tuple
 from .sizes import GiB
 
 PREVIEW_FIRST_BUILD = 10565     # blog: "builds prior to 10565 will not work" (facts §2.1)
@@ -42,3 +42,16 @@ def amd_build_supported(host: HostFacts) -> bool:
     if host.os.kind == "server":
         return build >= AMD_SERVER_BUILD
     return build >= AMD_CLIENT_BUILD
+
+
+def needs_off(host: HostFacts, vm: VM) -> bool:
+    """Does enabling nesting on ``vm`` need it Off? Only a fail does: its version, nesting itself, or
+    dynamic memory in ``preview`` (contracts §4: a change that only fixes a warning never stops a VM)."""
+    return (not version_meets(vm.version, required_vm_version(host)) or not vm.nesting
+            or (profile(host.build) == "preview" and vm.dynamic_memory))
+
+
+def off_changes_offered(host: HostFacts, vm: VM) -> bool:
+    """Would the enable plan offer a change that needs ``vm`` Off? Only when it is Off, or is stopped anyway
+    (a settled state; Saved and Paused with their opt-ins)."""
+    return vm.state == "Off" or (vm.state in SETTLED_STATES and needs_off(host, vm))

@@ -248,7 +248,8 @@ def check_dynamic_memory(host: HostFacts, vm: VM) -> Check:
         return _vm_check(vm, "vm.dynamic-memory", FAIL, True, "Dynamic memory is on",
                          "The blog: \"Dynamic memory must be OFF. This will prevent the VM from booting.\"", fix,
                          f"{BLOG}; facts §2.1")
-    return _vm_check(vm, "vm.dynamic-memory", WARN, True, "Dynamic memory is on (it stops working once Hyper-V runs inside)",
+    return _vm_check(vm, "vm.dynamic-memory", WARN, req.off_changes_offered(host, vm),
+                     "Dynamic memory is on (it stops working once Hyper-V runs inside)",
                      "Since 2016 a nesting VM may keep dynamic memory, but while Hyper-V runs in it the memory will not "
                      "fluctuate and runtime resize fails (in 2015 it stopped the VM from booting).", fix,
                      f"{DOCS_2016}; facts §2.3, §2.7")
@@ -260,7 +261,7 @@ def check_vm_memory(host: HostFacts, vm: VM) -> Check:
         return _vm_check(vm, "vm.memory", PASS, False, "Startup memory not reported",
                          "No startup memory was gathered.", None, SCRIPT)
     if startup < req.RECOMMENDED_VM_MEMORY:
-        return _vm_check(vm, "vm.memory", WARN, True, f"Startup memory {format_size(startup)} is below 4 GB",
+        return _vm_check(vm, "vm.memory", WARN, req.off_changes_offered(host, vm), f"Startup memory {format_size(startup)} is below 4 GB",
                          "Enable-NestedVm.ps1: \"without 4GB or more, you may not be able to start VMs\" inside it.",
                          pwsh.command("Set-VMMemory", VMName=vm.name, StartupBytes=req.RECOMMENDED_VM_MEMORY),
                          f"{SCRIPT}; {BLOG}; facts §1.1")
