@@ -259,3 +259,12 @@ def test_guest_facts_through_powershell_direct_only_with_guest_credentials(monke
         tree = host.tree()
         assert [n.name for n in tree.walk()] == ["TH2-DESKTOP", "myVM", "nestedVM"]
         assert "Guest-Pa55!" not in repr(host) and "Guest-Pa55!" not in repr(host.backend)
+
+
+@pytest.mark.parametrize("scenario", ["three-levels", "server-2022-intel", "classroom-12"])
+def test_with_guest_credentials_the_report_of_a_host_with_guests_equals_the_mock_report(scenario, monkeypatch):
+    monkeypatch.setenv("NESTED_MAGICS_GUEST_PASSWORD", "Guest-Pa55!")
+    windows = SimulatedWindowsHost(load_scenario(scenario), guest_credentials=("admin", "Guest-Pa55!"))
+    with LoopbackWinRM(windows, password=PASSWORD) as server:
+        remote = connect(server, guest_user="admin").check()
+    assert without_target(remote.to_dict()) == without_target(nm.check(f"mock:{scenario}").to_dict())
