@@ -85,6 +85,9 @@ class Host:
         result.applied, result.failed = self.backend.apply_changes(plan.changes, progress)
         if result.failed is not None:
             done = ", ".join(c.id for c in result.applied) or "none"
+            if result.failed.id == "stop-vm" and not plan.options.turn_off:
+                # contracts §4: a graceful shutdown that fails names the opt-in that forces it.
+                result.failed.message += "; if it cannot shut down gracefully, run enable again with --turn-off"
             result.failed.message += f" (applied before it: {done}; run enable again to finish the job)"
         result.revert = revert_changes(result.applied)
         result.after = self._report_for(plan.vm)
