@@ -134,8 +134,12 @@ class Simulator:
     def level_runs_vms(self, chain: list[Level]) -> str | None:
         """None when the host at the end of ``chain`` can run VMs, else why not."""
         if not chain:
-            return None if (self.facts.hyperv_installed and self.facts.hypervisor_present) else (
-                f"Hyper-V is not running on {self.facts.name}")
+            if not self.facts.hyperv_installed:
+                return NOT_RECOGNIZED.format("Start-VM")
+            if not self.facts.hypervisor_present:
+                return simulated(f"the virtual machine could not be started because the hypervisor is not running "
+                                 f"on {self.facts.name} (bcdedit /set hypervisorlaunchtype auto, then restart)")
+            return None
         last = chain[-1]
         if last.vm.state != "Running":
             return simulated(f"'{last.vm.name}' is {last.vm.state}: start it before acting on the VMs inside it")
