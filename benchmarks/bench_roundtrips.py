@@ -1,0 +1,60 @@
+"""WinRM round trips per check, against the loopback WinRM server playing a simulated Windows host.
+
+Cold: a new connection (the password asked for, the shell created) and one check. Warm: a second
+check on the same host object, its shell reused. Counted on both sides: PowerShell invocations
+(Command requests the server saw) and HTTP requests (the server's count; the client's own count is
+the transport's ``http_requests``).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from .common import PASSWORD, Sample, connect, forget_hosts, host_facts, quiet_warnings, timed
+from .common import LoopbackWinRM, SimulatedWindowsHost
+
+FULL_SIZES = (1, 500)
+QUICK_SIZES = (1, 20)
+
+
+def _one(server, host, handler) -> dict:
+    server.reset_counts()
+    handler.operations.clear()
+    client_before = host.backend.http_requests
+    t, report = timed(host.check)
+    return {
+        "seconds": t,
+        "invocations": len(server.invocations),
+        "operations": list(handler.operations),
+        "http_requests": server.request_count,
+        "client_http_requests": host.backend.http_requests - client_before,
+        "actions": dict(Counter(server.actions)),
+        "shells_created": server.shells_created,
+        "vms": len(report.vms),
+    }
+
+
+def run(quick: bool = False) -> dict:
+    sizes = QUICK_SIZES if quick else FULL_SIZES
+    repeats = 2 if quick else 7
+    rows = []
+    with quiet_warnings():
+        for vm_count in sizes:
+            handler = SimulatedWindowsHost(host_facts(vm_count))
+            with LoopbackWinRM(handler, password=PASSWORD) as server:
+                cold_time, warm_time = Sample(), Sample()
+                cold = warm = None
+                for i in range(repeats + 1):          # the first round only warms imports and caches
+                    forget_hosts([server])
+                    server.reset_counts()
+                    host = connect(server)
+                    cold = _one(server, host, handler)
+                    warm = _one(server, host, handler)
+                    if i:
+                        cold_time.add(cold["seconds"])
+                        warm_time.add(warm["seconds"])
+                forget_hosts([server])
+                facts_bytes = len(server.invocations[-1].result[0]) if server.invocations else None
+                rows.append({"vms": vm_count, "cold": cold, "warm": warm, "cold_time": cold_time.to_dict(),
+                             "warm_time": warm_time.to_dict(), "facts_bytes": facts_bytes})
+    return {"sizes": list(sizes), "rows": rows}

@@ -1,0 +1,253 @@
+"""BENCHMARKS.md from the results of one run (plus the record of fixes, which no run can remeasure)."""
+
+from __future__ import annotations
+
+from .common import Sample, seconds
+
+GOALS = {
+    "startup": 1.15,            # load_ext / (IPython + ipywidgets), medians
+    "engine_1000": 0.050,       # s, host.check() of 1,000 VMs
+    "dashboard_1000": 0.25,     # s, check + dashboard of 1,000 VMs
+    "linear": 1.10,             # time growth / VM growth, per step (1.0 = linear; 10 % for noise)
+    "fleet": 2.0,               # check_fleet(50 hosts) / check_fleet(1 host)
+}
+
+# Fixes made because a figure missed its goal: what was measured before and after, on this machine.
+FIXES = [
+    # filled in as fixes land: {"what", "cause", "fix", "commit", "before", "after"}
+]
+
+
+def _sample(d: dict) -> Sample:
+    return Sample(list(d["values"]), d.get("unit", "s"))
+
+
+def _spread(d: dict) -> str:
+    s = _sample(d)
+    return f"{seconds(s.median)} ({seconds(s.low)}–{seconds(s.high)}, n={s.n})"
+
+
+def _met(ok: bool) -> str:
+    return "met" if ok else "**missed**"
+
+
+def _bytes(n: float) -> str:
+    for unit in ("B", "KiB", "MiB", "GiB"):
+        if abs(n) < 1024 or unit == "GiB":
+            return f"{n:.3g} {unit}" if unit != "B" else f"{n:.0f} B"
+        n /= 1024
+    return f"{n:.3g} GiB"
+
+
+def _table(header: list[str], rows: list[list[str]]) -> list[str]:
+    out = ["| " + " | ".join(header) + " |", "|" + "|".join(" --- " for _ in header) + "|"]
+    out += ["| " + " | ".join(str(c) for c in row) + " |" for row in rows]
+    return out + [""]
+
+
+# -- the summary -------------------------------------------------------------------------------------------
+
+
+def summary(sections: dict, quick: bool) -> list[str]:
+    rows = []
+    if "startup" in sections:
+        r = sections["startup"]["ratio"]
+        rows.append(["Start-up: `%load_ext nested_magics` / IPython + ipywidgets (medians)", f"≤ {GOALS['startup']}",
+                     f"{r:.3f}", _met(r <= GOALS["startup"])])
+    if "scaling" in sections:
+        by = {row["vms"]: row for row in sections["scaling"]["rows"]}
+        if 1000 in by:
+            e, d = by[1000]["engine"]["median"], by[1000]["dashboard"]["median"]
+            rows.append(["1,000 VMs, engine alone (median)", "≤ 50 ms", seconds(e), _met(e <= GOALS["engine_1000"])])
+            rows.append(["1,000 VMs, engine + dashboard (median)", "≤ 0.25 s", seconds(d),
+                         _met(d <= GOALS["dashboard_1000"])])
+        worst_e = max((row["growth"]["engine"] / row["growth"]["vms"] for row in by.values() if "growth" in row),
+                      default=None)
+        worst_d = max((row["growth"]["dashboard"] / row["growth"]["vms"] for row in by.values() if "growth" in row),
+                      default=None)
+        if worst_e is not None:
+            rows.append(["Growth: (time ratio) / (VM ratio), worst step, engine", "≤ 1 (linear)",
+                         f"{worst_e:.2f}", _met(worst_e <= GOALS["linear"])])
+            rows.append(["Growth: (time ratio) / (VM ratio), worst step, with dashboard", "≤ 1 (linear)",
+                         f"{worst_d:.2f}", _met(worst_d <= GOALS["linear"])])
+    if "roundtrips" in sections:
+        counts = [(row["vms"], kind, row[kind]["invocations"]) for row in sections["roundtrips"]["rows"]
+                  for kind in ("cold", "warm")]
+        ok = all(n == 1 for _, _, n in counts)
+        shown = ", ".join(f"{n}" for _, _, n in counts)
+        sizes = " and ".join(f"{row['vms']:,}" for row in sections["roundtrips"]["rows"])
+        rows.append([f"PowerShell invocations per check over WinRM ({sizes} VMs, cold and warm)", "exactly 1",
+                     shown, _met(ok)])
+    if "fleet" in sections:
+        f = sections["fleet"]
+        rows.append([f"Fleet of {f['hosts']} hosts ({f['latency_ms']:g} ms latency) / one host", "≤ 2×",
+                     f"{f['fleet_vs_one']:.2f}×", _met(f["fleet_vs_one"] <= GOALS["fleet"])])
+    if "per_cmdlet" in sections:
+        for row in sections["per_cmdlet"]["rows"]:
+            rows.append([f"Per-cmdlet / one invocation, {row['vms']} VMs ({sections['per_cmdlet']['latency_ms']:g} ms "
+                         "latency)", "(no goal)", f"{row['ratio']:.1f}×", "—"])
+    title = ["## Summary", ""]
+    if quick:
+        title += ["*Quick mode: small sizes and few repeats; the goals are judged on the full run only.*", ""]
+    return title + _table(["figure", "goal", "measured", "met?"], rows)
+
+
+# -- the sections ------------------------------------------------------------------------------------------
+
+
+def startup(s: dict) -> list[str]:
+    samples = s["samples"]
+    names = {"floor": "`python -c pass` (interpreter alone)",
+             "baseline": "baseline: `import IPython, ipywidgets` + `InteractiveShell.instance()`",
+             "nested-magics": "`import IPython` + `InteractiveShell.instance()` + `%load_ext nested_magics`"}
+    loaded = s.get("loaded_by_extension") or {}
+    pulled = ", ".join(m for m, yes in loaded.items() if yes) or "none of them"
+    return [
+        "## 1. Start-up", "",
+        "Wall time of a fresh `python` process, from outside, each variant run in turn (floor, baseline, "
+        "nested-magics, floor, …) after one unmeasured warm-up round. Medians, (min–max, n).", "",
+        *_table(["variant", "wall time"], [[names[k], _spread(v)] for k, v in samples.items()]),
+        f"- **Ratio nested-magics / baseline: {s['ratio']:.3f}** (goal ≤ {GOALS['startup']}).",
+        f"- Above the interpreter's own start: {s['ratio_above_floor']:.3f} "
+        "((nested-magics − floor) / (baseline − floor)).",
+        f"- Of ipywidgets, winrm, requests, jsonschema, yaml, `%load_ext nested_magics` imported: {pulled}.", "",
+    ]
+
+
+def scaling(s: dict) -> list[str]:
+    rows = []
+    for row in s["rows"]:
+        growth = row.get("growth")
+        rows.append([
+            f"{row['vms']:,}", f"{row['checks']:,}", _spread(row["engine"]), _spread(row["dashboard"]),
+            f"{growth['engine']:.2f}× / {growth['vms']:g}×" if growth else "—",
+            f"{growth['dashboard']:.2f}× / {growth['vms']:g}×" if growth else "—",
+            _bytes(row["engine_peak_bytes"] / row["vms"]), _bytes(row["dashboard_peak_bytes"] / row["vms"]),
+        ])
+    return [
+        "## 2. Scaling on the mock", "",
+        "One host with N copies of the blog's VM (`myVM` of `mock:blog-2015`, names `vm-00001`…), written as a "
+        "scenario file and connected once. **Engine alone** = `host.check()` on that connected mock host: the "
+        "simulator hands over its facts, the 16 rules run per VM, the `Report` is built (loading and validating "
+        "the scenario happen at connect and are not in it). **With dashboard** = the same check, then what a "
+        f"notebook shows for the report: `{s['dashboard']}` ({s.get('dashboard_note', '')}). "
+        "The two are timed alternately. Peak memory is tracemalloc's peak during one call, over N.", "",
+        *_table(["VMs", "checks", "engine alone", "with dashboard", "engine growth (time / VMs)",
+                 "dashboard growth", "peak memory per VM, engine", "per VM, with dashboard"], rows),
+    ]
+
+
+def roundtrips(s: dict) -> list[str]:
+    rows = []
+    for row in s["rows"]:
+        for kind in ("cold", "warm"):
+            r = row[kind]
+            actions = ", ".join(f"{a} {n}" for a, n in r["actions"].items())
+            rows.append([f"{row['vms']:,}", kind, r["invocations"], r["http_requests"], r["client_http_requests"],
+                         actions, _spread(row[f"{kind}_time"])])
+    sizes = ", ".join(f"{row['facts_bytes']:,} B for {row['vms']:,} VM(s)" for row in s["rows"])
+    return [
+        "## 3. WinRM round trips per check", "",
+        "`nm.connect(url, transport=\"basic\", insecure=True)` against the loopback WinRM server "
+        "(tests/loopback_winrm.py) playing the simulated Windows host (tests/simulated_windows.py), no added "
+        "latency. **Cold**: a new connection (shell Create; Basic auth goes with every request, so no extra "
+        "authentication round trip) and one check; **warm**: the next check on the same host, its shell reused. "
+        "Invocations = Command requests the server saw; HTTP requests as counted by the server and by the client "
+        "transport.", "",
+        *_table(["VMs", "", "invocations", "HTTP requests (server)", "HTTP requests (client)", "by action",
+                 "wall time"], rows),
+        f"The facts document is {sizes}. The loopback server hands out at most 32 KiB of output per Receive "
+        "(a real host's limit is its MaxEnvelopeSizekb, 500 KB by default), so large hosts take a few more "
+        "Receive requests; it is still one PowerShell invocation.", "",
+    ]
+
+
+def per_cmdlet(s: dict) -> list[str]:
+    rows = []
+    for row in s["rows"]:
+        c = row["counts"]
+        rows.append([row["vms"], f"{c['one']['invocations']} / {c['one']['http_requests']}",
+                     f"{c['per_cmdlet']['invocations']} / {c['per_cmdlet']['http_requests']}",
+                     _spread(row["one"]), _spread(row["per_cmdlet"]), f"**{row['ratio']:.1f}×**"])
+    return [
+        "## 4. One invocation versus one cmdlet per call", "",
+        f"The same loopback server, each HTTP reply delayed {s['latency_ms']:g} ms, one simulated host. "
+        "**One invocation**: `host.check()` (facts.ps1 gathers everything at once). **Per cmdlet**: the way "
+        "Microsoft's Get-NestedVirtStatus.ps1 / Enable-NestedVm.ps1 query a host over a remote session, one "
+        "cmdlet per call on one reused shell (benchmarks/per_cmdlet.py): Win32_OperatingSystem, "
+        "Win32_ComputerSystem, Win32_Processor, Win32_DeviceGuard, Get-WindowsOptionalFeature, "
+        "Get-VMHostSupportedVersion, Get-VMSwitch, Get-NetNat, Get-VM, then per VM Get-VM -Name, Get-VMProcessor, "
+        "Get-VMMemory and Get-VMNetworkAdapter (9 + 4 × VMs calls), each answered with that cmdlet's slice of the "
+        "simulator's facts; the client rebuilds the same host-facts document (checked equal before timing) and "
+        "runs the same rules. Both shells are open before timing; the two ways alternate.", "",
+        *_table(["VMs", "one invocation: calls / HTTP requests", "per cmdlet: calls / HTTP requests",
+                 "one invocation", "per cmdlet", "ratio"], rows),
+    ]
+
+
+def fleet(s: dict) -> list[str]:
+    return [
+        "## 5. Fleet", "",
+        f"{s['hosts']} loopback WinRM servers, each HTTP reply delayed {s['latency_ms']:g} ms, each a simulated "
+        f"copy of the blog's host. Every check is cold (new connection, shell Create: 5 HTTP requests). "
+        f"`nested_magics.check_fleet` with its default workers ({s['workers']}); the sequential loop calls "
+        "`nested_magics.api.check_one` host after host. Run alternately.", "",
+        *_table(["what", "wall time"], [
+            ["`check_fleet` on 1 host", _spread(s["one"])],
+            [f"`check_fleet` on {s['hosts']} hosts", _spread(s["fleet"])],
+            [f"{s['hosts']} hosts one by one", _spread(s["sequential"])],
+        ]),
+        f"- **Fleet / one host: {s['fleet_vs_one']:.2f}×** (goal ≤ {GOALS['fleet']:g}×).",
+        f"- One by one / fleet: {s['sequential_vs_fleet']:.1f}×.",
+        f"- PowerShell invocations per host: {s['invocations_per_host']:g}.", "",
+    ]
+
+
+def fixes() -> list[str]:
+    if not FIXES:
+        return ["## Fixes", "", "None was needed.", ""]
+    out = ["## Fixes made where a figure missed its goal", ""]
+    for fix in FIXES:
+        out += [f"### {fix['what']}", "", f"- Cause: {fix['cause']}", f"- Fix: {fix['fix']} ({fix['commit']})",
+                f"- Before: {fix['before']}", f"- After: {fix['after']}", ""]
+    return out
+
+
+REPRODUCE = """## How to reproduce
+
+```sh
+python -m venv .venv && . .venv/bin/activate
+pip install -e '.[test]'           # the loopback server needs the test extras (pyspnego, cryptography)
+python -m benchmarks               # everything, about 8 minutes on 2 cores: rewrites benchmarks/BENCHMARKS.md
+python -m benchmarks --quick       # small sizes, few repeats (~15 s): benchmarks/results/BENCHMARKS-quick.md
+python -m benchmarks --only scaling fleet   # some sections: benchmarks/results/BENCHMARKS-partial.md
+```
+
+Run from the repository's top folder (the benchmarks import the loopback WinRM server and the simulated
+Windows host from `tests/`). Raw figures, every sample included, go to the `.json` beside the report
+(under `benchmarks/results/`, not committed). All traffic stays on 127.0.0.1. The test suite runs the
+quick mode (`tests/test_benchmarks.py`) and checks that it runs and that a check is one PowerShell
+invocation — never timings.
+"""
+
+
+def render(results: dict) -> str:
+    env, sections = results["environment"], results["sections"]
+    m, v = env["machine"], env["versions"]
+    out = [
+        "# Benchmarks" + (" (quick mode)" if results["quick"] else ""), "",
+        f"Written by `python -m benchmarks{' --quick' if results['quick'] else ''}` on {env['date']}, in "
+        f"{results['durations']['total']:.0f} s. Figures are medians of repeated runs, with (min–max, n); "
+        "every ratio compares figures measured side by side in the same run.", "",
+        *summary(sections, results["quick"]),
+        "## Machine and versions", "",
+        f"- Machine: {m['cpu']}, {m['cores']} cores, {m['memory']} memory; {m['os']}.",
+        "- Versions: " + ", ".join(f"{k} {val}" for k, val in v.items()) + ".", "",
+    ]
+    for name, render_section in (("startup", startup), ("scaling", scaling), ("roundtrips", roundtrips),
+                                 ("per_cmdlet", per_cmdlet), ("fleet", fleet)):
+        if name in sections:
+            out += render_section(sections[name])
+    out += fixes()
+    out.append(REPRODUCE)
+    return "\n".join(out)
