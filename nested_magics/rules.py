@@ -114,6 +114,11 @@ def check_cpu(host: HostFacts) -> Check:
                  None, f"{HW_DOCS}; facts §2.6")
 
 
+# The registry value Get-NestedVirtStatus.ps1 reads (facts §1.2); a Group Policy or a UEFI lock can still enforce VBS.
+_VBS_OFF = pwsh.command("Set-ItemProperty", Path="HKLM:\\SYSTEM\\CurrentControlSet\\Control\\DeviceGuard",
+                        Name="EnableVirtualizationBasedSecurity", Value=0) + "; Restart-Computer"
+
+
 def check_vbs(host: HostFacts) -> Check:
     status = host.vbs.status
     state = {0: "off", 1: "enabled but not running", 2: "running"}.get(status, str(status))
@@ -123,9 +128,9 @@ def check_vbs(host: HostFacts) -> Check:
     if req.profile(host.build) == "preview":
         return Check("host.vbs", None, FAIL, False, f"Virtualization-based security is {state}",
                      "The blog: hosts with Device Guard or VBS enabled \"cannot expose virtualization extensions "
-                     "to guests. You must first disable VBS\". (Build 14361 lifted this limit.)",
-                     "Disable VBS / Device Guard (Group Policy: Turn On Virtualization Based Security = Disabled), "
-                     "then restart the host", f"{BLOG}; facts §2.1, §2.2")
+                     "to guests. You must first disable VBS\". (Build 14361 lifted this limit.) Where Group Policy "
+                     "(Turn On Virtualization Based Security) or a UEFI lock enforces it, turn it off there.",
+                     _VBS_OFF, f"{BLOG}; facts §2.1, §1.2, §2.2")
     return Check("host.vbs", None, INFO, False, f"Virtualization-based security is {state}",
                  "Since build 14361 nested VMs run on hosts with VBS, Device Guard or Credential Guard; "
                  "old scripts (Get-NestedVirtStatus.ps1) still wrongly report this as a blocker.",
@@ -374,12 +379,13 @@ def build_report(host: HostFacts, target: str, vms: list[str] | None = None) -> 
     host_failed = any(c.status == FAIL for c in checks)
     summaries = []
     names = vms if vms else [vm.name for vm in host.vms]
+    by_name = {vm.name.casefold(): vm for vm in reversed(host.vms)}   # as find_vm: the first match wins
     seen: set[str] = set()
     for name in names:
         if name.casefold() in seen:
             continue
         seen.add(name.casefold())
-        vm = host.find_vm(name)
+        vm = by_name.get(name.casefold())
         vm_list = [missing_vm_check(host, name)] if vm is None else vm_checks(host, vm)
         checks.extend(vm_list)
         summaries.append({"name": vm.name if vm else name, "verdict": vm_verdict(vm_list, host_failed)})
