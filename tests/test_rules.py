@@ -218,7 +218,8 @@ def test_vbs_enabled_fails_in_preview(make_facts, status):
     status 1 (enabled, not running) counts too (facts §1.2 quirk 2, §2.10)."""
     check = one(make_facts, "host.vbs", os={"build": PREVIEW}, vbs={"status": status})
     assert (check.status, check.fixable) == (FAIL, False)
-    assert check.fix and "Disable VBS" in check.fix
+    assert check.fix == ("Set-ItemProperty -Path 'HKLM:\\SYSTEM\\CurrentControlSet\\Control\\DeviceGuard' "
+                         "-Name 'EnableVirtualizationBasedSecurity' -Value 0; Restart-Computer")
 
 
 @pytest.mark.parametrize("status", [1, 2])
