@@ -39,10 +39,15 @@ CHROMIUM_ARGS = [
 ]
 VIEWPORT = {"width": 1280, "height": 900}
 
-# Stops the "get notified about official Jupyter news?" toast (and update
-# checks). Written as a *user* setting in the temporary Jupyter config dir, so
-# nothing is written into the venv.
-NOTIFICATION_SETTINGS = {"fetchNews": "false", "checkForUpdates": False}
+# JupyterLab *user* settings, written in the temporary Jupyter config dir (so
+# nothing is written into the venv): plugin id -> settings.
+USER_SETTINGS = {
+    # no "get notified about official Jupyter news?" toast, no update checks
+    "@jupyterlab/apputils-extension:notification": {"fetchNews": "false", "checkForUpdates": False},
+    # a notebook without kernelspec metadata starts python3 instead of
+    # waiting on the "Select Kernel" dialog
+    "@jupyterlab/notebook-extension:tracker": {"autoStartDefaultKernel": True},
+}
 
 # Output areas JupyterLab renders for stderr streams and for `error` outputs.
 STDERR_OUTPUT = '.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]'
@@ -91,9 +96,11 @@ class LabServer:
     def start(self, timeout: float = 60.0) -> "LabServer":
         cfg = self.base_dir / "jupyter-config"
         settings = cfg / "lab" / "user-settings"
-        notif = settings / "@jupyterlab" / "apputils-extension" / "notification.jupyterlab-settings"
-        notif.parent.mkdir(parents=True, exist_ok=True)
-        notif.write_text(json.dumps(NOTIFICATION_SETTINGS))
+        for plugin, values in USER_SETTINGS.items():
+            package, _, name = plugin.partition(":")
+            path = settings / package / f"{name}.jupyterlab-settings"
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(json.dumps(values))
         workspaces = cfg / "lab" / "workspaces"
         data, runtime = self.base_dir / "jupyter-data", self.base_dir / "jupyter-runtime"
         for d in (workspaces, data, runtime):

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import json
+import urllib.request
+
 import nbformat
 import pytest
-from lab import collect_errors, open_and_run_all, screenshot
+from lab import collect_errors, open_and_run_all, screenshot, shutdown_all_sessions
 
 pytestmark = pytest.mark.browser
 
@@ -26,9 +29,10 @@ w.HBox([html, button, label])
 """
 
 
-def write_notebook(directory, name: str, *sources: str) -> str:
+def write_notebook(directory, name: str, *sources: str, kernelspec: bool = True) -> str:
     nb = nbformat.v4.new_notebook()
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    if kernelspec:
+        nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     nb.cells = [nbformat.v4.new_code_cell(src) for src in sources]
     nbformat.write(nb, directory / name)
     return name
@@ -52,12 +56,21 @@ def test_widgets_render_and_react(lab_page, lab_notebook_dir, console_errors):
     assert console_errors == []
 
 
-def test_error_outputs_are_collected(lab_page, lab_notebook_dir):
-    """The harness must see a failing cell, or the notebook tests would prove nothing."""
-    name = write_notebook(lab_notebook_dir, "smoke_error.ipynb", "1 / 0", "print('not reached')")
+def test_error_outputs_are_collected(lab_page, lab_notebook_dir, lab_server):
+    """The harness must see a failing cell, or the notebook tests would prove nothing.
+
+    The notebook has no kernelspec: the harness must not stop at "Select Kernel".
+    """
+    name = write_notebook(
+        lab_notebook_dir, "smoke_error.ipynb", "1 / 0", "print('not reached')", kernelspec=False
+    )
 
     assert open_and_run_all(lab_page, name) is False
 
     errors = collect_errors(lab_page, console_errors=[])
     assert any("ZeroDivisionError" in e for e in errors), errors
     assert lab_page.locator(".jp-OutputArea-output pre:text-is('not reached')").count() == 0
+
+    assert shutdown_all_sessions(lab_page) == 1
+    with urllib.request.urlopen(f"{lab_server.url}/api/kernels") as r:
+        assert json.load(r) == []
