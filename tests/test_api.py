@@ -1,0 +1,118 @@
+"""The Python API (contracts §1): default target, one host per target, check, plan_enable, fleets."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+
+import nested_magics as nm
+from nested_magics import session
+from nested_magics.api import check_fleet, check_one
+from nested_magics.backends.simulator import Simulator
+from nested_magics.errors import TargetError
+
+
+def test_the_default_target_is_mock(monkeypatch):
+    """contracts §1: the last connect, else NESTED_MAGICS_TARGET when set and not empty, else mock."""
+    assert session.default_target() == "mock"
+    monkeypatch.setenv("NESTED_MAGICS_TARGET", "   ")
+    assert session.default_target() == "mock"
+    monkeypatch.setenv("NESTED_MAGICS_TARGET", "mock:three-levels")
+    assert session.default_target() == "mock:three-levels"
+    assert nm.connect().facts().vms[0].guest is not None
+    session.set_default_target("mock:windows10-amd")
+    assert session.default_target() == "mock:windows10-amd"
+    session.forget_all()
+    assert session.default_target() == "mock:three-levels"
+
+
+def test_connect_returns_the_same_host_for_the_same_target():
+    assert nm.connect("mock") is nm.connect("mock")
+    assert nm.connect("mock") is not nm.connect("mock:three-levels")
+
+
+def test_connect_to_a_target_that_cannot_be_read_raises_target_error():
+    with pytest.raises(TargetError, match="mock:nope: no bundled scenario"):
+        nm.connect("mock:nope")
+
+
+def test_check_takes_a_host_or_a_target_or_nothing():
+    assert nm.check().verdict == "fixable"
+    assert nm.check("mock:windows10-amd").verdict == "blocked"
+    host = nm.connect("mock:three-levels")
+    assert nm.check(host, ["nestedVM"]).vms == [{"name": "nestedVM", "verdict": "blocked"}]
+
+
+def test_the_blogs_host_as_a_reader_had_it():
+    """contracts §2: blog-2015 is Windows 10 Insider 10565, Intel, 16 GB, VBS off, myVM Off, version 7.0, 2 GB of
+    dynamic memory, MAC spoofing off, nesting off: verdict fixable, profile preview (facts §2.1)."""
+    report = nm.check()
+    assert (report.target, report.host, report.profile, report.verdict) == ("mock", "TH2-DESKTOP", "preview",
+                                                                            "fixable")
+    status = {c.id: c.status for c in report.checks}
+    assert status["vm.expose-extensions"] == status["vm.dynamic-memory"] == "fail"
+    assert status["host.os-build"] == "warn" and status["vm.networking"] == "warn" and status["vm.memory"] == "warn"
+
+
+def test_check_one_turns_a_bad_target_into_an_error_report():
+    report = check_one("mock:nope")
+    assert report.verdict == "error" and report.error.startswith("mock:nope: no bundled scenario")
+
+
+def test_a_fleet_keeps_the_order_given_and_takes_the_worst_verdict(scenario, make_vm):
+    ready = scenario(vms=[make_vm(nesting=True, startup="4GB", mac_spoofing=True)])
+    targets = [ready, "mock", "mock:nope", "mock:windows10-amd"]
+    seen = []
+    fleet = check_fleet(targets, on_result=lambda i, r: seen.append((i, r.verdict)))
+    assert [r.target for r in fleet.hosts] == targets
+    assert [r.verdict for r in fleet.hosts] == ["ready", "fixable", "error", "blocked"]
+    assert fleet.verdict == "error"
+    assert sorted(seen) == [(0, "ready"), (1, "fixable"), (2, "error"), (3, "blocked")]
+
+
+def test_a_fleet_expands_globs_of_bundled_scenarios():
+    fleet = check_fleet(["mock:classroom-0[1-4]"])
+    assert [r.target for r in fleet.hosts] == [f"mock:classroom-0{i}" for i in range(1, 5)]
+
+
+def test_a_fleet_is_checked_concurrently(scenario, monkeypatch):
+    """Both hosts must be inside their facts query at once to pass the barrier."""
+    barrier = threading.Barrier(2, timeout=10)
+    original = Simulator.gather
+
+    def gather(self):
+        barrier.wait()
+        return original(self)
+
+    monkeypatch.setattr(Simulator, "gather", gather)
+    fleet = check_fleet([scenario(name="a.json"), scenario(name="b.json")])
+    assert [r.verdict for r in fleet.hosts] == ["fixable", "fixable"]
+
+
+def test_a_host_that_does_not_answer_by_the_deadline_is_an_error_and_the_others_go_on(scenario, make_doc,
+                                                                                     monkeypatch):
+    release = threading.Event()
+    slow = scenario(make_doc(name="SLOW"))
+    original = Simulator.gather
+
+    def gather(self):
+        if self.facts.name == "SLOW":
+            release.wait(10)        # held until the fleet has given up on it
+        return original(self)
+
+    monkeypatch.setattr(Simulator, "gather", gather)
+    try:
+        fleet = check_fleet([slow, "mock"], deadline=0.2)
+    finally:
+        release.set()
+    assert [r.verdict for r in fleet.hosts] == ["error", "fixable"]
+    assert fleet.hosts[0].error.startswith(f"{slow}: no answer within 0.2 s")
+
+
+def test_the_package_exports_the_api():
+    for name in ("connect", "check", "check_fleet", "plan_enable", "Host", "HostFacts", "load_facts",
+                 "EnableOptions", "Plan", "Report", "FleetReport", "NestedMagicsError", "UsageProblem",
+                 "FactsError", "TargetError", "ActionRefused"):
+        assert hasattr(nm, name), name
+    assert nm.__version__
