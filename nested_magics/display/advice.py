@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import shlex
+
+from .. import session
 from ..report import BLOCKED, ERROR, FAIL, FIXABLE, READY, Report
+from .order import Groups
+
+MAX_VM_STEPS = 10   # a host with hundreds of VMs gets ten steps and a count, not hundreds of lines
 
 
-def opt_ins(report: Report, vm: str) -> list[str]:
-    """The opt-in flags enabling ``vm`` will need, read from its failing checks."""
+def opt_ins(checks: list) -> list[str]:
+    """The opt-in flags enabling a VM will need, read from its failing ``checks``."""
     flags = []
-    for check in report.checks_for(vm):
+    for check in checks:
         if check.status != FAIL:
             continue
         if check.id == "vm.version" and check.fixable:
@@ -20,44 +26,59 @@ def opt_ins(report: Report, vm: str) -> list[str]:
     return flags
 
 
-def enable_command(report: Report, vm: str, style: str, extra: list[str] | None = None) -> str:
-    quoted = f'"{vm}"' if any(ch.isspace() for ch in vm) else vm
-    target = "" if report.target in ("mock", "") or style == "magic" else f" -t {report.target}"
-    flags = " ".join(opt_ins(report, vm) + (extra or []))
-    flags = f" {flags}" if flags else ""
+def target_words(target: str, style: str) -> str:
+    """`` -t TARGET`` unless the command would reach that host without it."""
     if style == "magic":
-        return f"%nested_enable {quoted}{flags}"
-    return f"nested-magics enable {quoted}{target}{flags} --yes"
+        implied = target == session.default_target() or (target == "mock" and session.default_target() == "mock")
+    else:
+        implied = target in ("mock", "")
+    return "" if implied or not target else f" -t {shlex.quote(target)}"
 
 
-def next_steps(report: Report, style: str = "cli") -> list[str]:
+def enable_command(report: Report, vm: str, style: str, extra: list[str] | None = None,
+                   checks: list | None = None) -> str:
+    """The command that enables nesting on ``vm``, with the opt-ins its checks call for."""
+    checks = report.checks_for(vm) if checks is None else checks
+    flags = " ".join(opt_ins(checks) + (extra or []))
+    flags = f" {flags}" if flags else ""
+    target = target_words(report.target, style)
+    if style == "magic":
+        return f"%nested_enable {shlex.quote(vm)}{target}{flags}"
+    return f"nested-magics enable {shlex.quote(vm)}{target}{flags} --yes"
+
+
+def next_steps(report: Report, style: str = "cli", groups: Groups | None = None) -> list[str]:
     """Short sentences: what to do now. ``style`` is "cli" or "magic"."""
     if report.verdict == ERROR:
         return [f"Could not check {report.target}: {report.error}"]
-    host_fails = [c for c in report.host_checks if c.status == FAIL]
+    groups = groups or Groups(report)
+    host_fails = [c for c in groups.host if c.status == FAIL]
     if host_fails:
         first = host_fails[0]
         fix = f" Run on the host: {first.fix}" if first.fix else ""
         return [f"Fix the host first: {first.title}.{fix}"]
     steps = []
-    by_verdict = {v["name"]: v["verdict"] for v in report.vms}
-    for name, verdict in by_verdict.items():
+    for summary in report.vms:
+        name, verdict, checks = summary["name"], summary["verdict"], groups.checks(summary["name"])
         if verdict == BLOCKED:
-            why = next((c.title for c in report.checks_for(name) if c.status == FAIL and not c.fixable), "")
+            why = next((c.title for c in checks if c.status == FAIL and not c.fixable), "")
             steps.append(f"{name} cannot nest here: {why}.")
         elif verdict == FIXABLE:
-            steps.append(f"Enable nesting on {name}: {enable_command(report, name, style)}")
-    if report.verdict == READY:
-        ready = [n for n, v in by_verdict.items() if v == READY]
-        if not ready:
-            return ["The host can nest. Create a VM, then enable nesting on it (blog step 1)."]
-        for name in ready:
-            guest = next((c for c in report.checks_for(name) if c.id == "vm.guest-hyperv"), None)
-            if guest is not None and guest.fixable:
-                steps.append(f"{name} is ready: install Hyper-V inside it (blog step 3): "
-                             f"{enable_command(report, name, style, ['--install-hyperv'])}")
-            elif guest is not None and "installed" in guest.title and "not" not in guest.title:
-                steps.append(f"{name} is ready and runs Hyper-V: create nested VMs inside it (blog step 4).")
-            else:
-                steps.append(f"{name} is ready: start it and install Hyper-V inside it (blog step 3).")
+            steps.append(f"Enable nesting on {name}: {enable_command(report, name, style, checks=checks)}")
+        elif report.verdict == READY:
+            steps.append(_ready_step(report, name, style, checks))
+    if report.verdict == READY and not report.vms:
+        return ["The host can nest. Create a VM, then enable nesting on it (blog step 1)."]
+    if len(steps) > MAX_VM_STEPS:
+        steps = steps[:MAX_VM_STEPS] + [f"... and {len(steps) - MAX_VM_STEPS} more VM(s) like these."]
     return steps
+
+
+def _ready_step(report: Report, name: str, style: str, checks: list) -> str:
+    guest = next((c for c in checks if c.id == "vm.guest-hyperv"), None)
+    if guest is not None and guest.fixable:
+        return (f"{name} is ready: install Hyper-V inside it (blog step 3): "
+                f"{enable_command(report, name, style, ['--install-hyperv'], checks=checks)}")
+    if guest is not None and "installed" in guest.title and "not" not in guest.title:
+        return f"{name} is ready and runs Hyper-V: create nested VMs inside it (blog step 4)."
+    return f"{name} is ready: start it and install Hyper-V inside it (blog step 3)."

@@ -6,6 +6,7 @@ from ..plan import show
 from ..report import FAIL, WARN, FleetReport, Report
 from ..sizes import format_size
 from .advice import next_steps
+from .order import Groups
 
 LABEL = {"pass": "PASS", "info": "INFO", "warn": "WARN", "fail": "FAIL"}
 
@@ -41,11 +42,12 @@ def render_report(report: Report, style: str = "cli", quiet: bool = False, detai
                 lines.append(f"        fix: {check.fix}")
     vm_part = ", ".join(f"{v['name']} {v['verdict']}" for v in report.vms) or "no VMs"
     lines.append(f"Verdict: {report.verdict.upper()} ({vm_part})")
-    lines.extend(f"Next: {step}" for step in next_steps(report, style))
+    lines.extend(f"Next: {step}" for step in next_steps(report, style, Groups(report)))
     return "\n".join(lines)
 
 
-def render_fleet(fleet: FleetReport, style: str = "cli", quiet: bool = False) -> str:
+def render_fleet(fleet: FleetReport, style: str = "cli", quiet: bool = False, every: bool = False) -> str:
+    """A line per host, worst first, then the reports of the hosts that are not ready (``every``: all)."""
     width = max((len(r.target) for r in fleet.hosts), default=10)
     lines = [f"Fleet of {len(fleet.hosts)} host(s): {fleet.verdict.upper()}"]
     order = sorted(fleet.hosts, key=lambda r: ("error", "blocked", "fixable", "ready").index(r.verdict))
@@ -59,7 +61,7 @@ def render_fleet(fleet: FleetReport, style: str = "cli", quiet: bool = False) ->
                      f"{c['fail']} fail, {c['warn']} warn; {vms}")
     if not quiet:
         for r in order:
-            if r.error is None and r.verdict != "ready":
+            if r.error is None and (every or r.verdict != "ready"):
                 lines.append("")
                 lines.append(render_report(r, style))
     return "\n".join(lines)

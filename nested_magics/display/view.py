@@ -1,0 +1,79 @@
+"""The base of every notebook view: a plain object that owns its widgets (composition, not inheritance).
+
+In a live kernel Jupyter gets the widget view *and* the escaped HTML *and* the full text, so JupyterLab
+shows the live widgets while nbval, terminals, nbconvert and GitHub show everything from the other two.
+Elsewhere (terminal IPython, plain Python) no widget is ever created.
+"""
+
+from __future__ import annotations
+
+import sys
+from abc import ABC, abstractmethod
+
+WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
+_widgets_enabled = True
+
+
+def use_widgets(enabled: bool) -> None:
+    """Turn the widget views off (static HTML and text only) or back on: ``%config NestedMagics.widgets``."""
+    global _widgets_enabled
+    _widgets_enabled = bool(enabled)
+
+
+def live() -> bool:
+    """True in a kernel with a front end that can show widgets (ipykernel), unless turned off."""
+    if not _widgets_enabled or "IPython" not in sys.modules:
+        return False
+    from IPython import get_ipython
+
+    return getattr(get_ipython(), "kernel", None) is not None
+
+
+class View(ABC):
+    """Subclasses give ``text()``, ``html()`` and ``build()`` (the root widget, made on first use)."""
+
+    _widget = None
+
+    @property
+    def widget(self):
+        """The root widget, built the first time it is asked for."""
+        if self._widget is None:
+            self._widget = self.build()
+        return self._widget
+
+    @abstractmethod
+    def build(self):
+        """The root widget."""
+
+    @abstractmethod
+    def text(self) -> str:
+        """The complete plain-text form."""
+
+    @abstractmethod
+    def html(self) -> str:
+        """The complete static HTML form (escaped)."""
+
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        data = {}
+        if live():
+            data.update(self.widget._repr_mimebundle_() or {})
+        data["text/plain"] = self.text()
+        data["text/html"] = self.html()
+        return data
+
+    def __repr__(self) -> str:
+        first = self.text().split("\n", 1)[0]
+        return f"<{type(self).__name__}: {first}>"
+
+    def close(self) -> None:
+        """Close every widget this view made (their comms too)."""
+        if self._widget is not None:
+            for widget in walk_widgets(self._widget):
+                widget.close()
+            self._widget = None
+
+
+def walk_widgets(widget):
+    yield widget
+    for child in getattr(widget, "children", ()):
+        yield from walk_widgets(child)

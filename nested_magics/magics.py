@@ -1,0 +1,240 @@
+"""The IPython magics (contracts §5): each parses its line, makes one engine call, and returns an object
+that displays itself (widgets in a live notebook, full text and escaped HTML everywhere).
+
+Which host a magic talks to: ``-t TARGET``; else the latest of ``%nested_connect TARGET`` and
+``%config NestedMagics.target = ...`` (or ``c.NestedMagics.target`` in a config file); else
+``$NESTED_MAGICS_TARGET``; else ``mock``. A configured target is a standing ``%nested_connect``: it is
+kept in the session, so ``nested_magics.connect()`` in Python uses it too.
+
+Importing this module loads neither ipywidgets nor pywinrm/requests: views and WinRM load when used.
+"""
+
+from __future__ import annotations
+
+import functools
+
+from IPython.core.error import UsageError
+from IPython.core.magic import Magics, line_cell_magic, line_magic, magics_class
+from IPython.core.magic_arguments import magic_arguments
+from traitlets import Bool, Unicode, observe
+
+from . import api, grammar, session
+from .backends import expand_targets
+from .errors import NestedMagicsError, UsageProblem
+from .host import Host
+from .magic_args import HelpShown, grammar_arguments, parse, parse_enable_body
+
+VM_ARG = [(("vm",), dict(nargs="?", metavar="VM", help="the VM (or myVM/nestedVM); or vm: in the cell body"))]
+
+
+def friendly(func):
+    """The engine's errors (bad option, unknown VM, unreadable target) become one plain UsageError line."""
+    @functools.wraps(func)
+    def run(self, *args):
+        try:
+            return func(self, *args)
+        except HelpShown:
+            return None
+        except NestedMagicsError as exc:
+            raise UsageError(str(exc)) from None
+    return run
+
+
+@magics_class
+class NestedMagics(Magics):
+    """``%nested_connect``, ``%nested_check``, ``%%nested_enable``, ``%nested_tree``, ``%nested_vm``."""
+
+    target = Unicode("", help="Default target when a magic has no -t (mock, mock:NAME, mock:PATH, HOST[:PORT] or "
+                              "a WinRM URL); setting it acts like %nested_connect without connecting. Empty: "
+                              "$NESTED_MAGICS_TARGET, else mock.").tag(config=True)
+    widgets = Bool(True, help="Show ipywidgets dashboards in a live notebook; False shows static HTML (and the "
+                              "same full text) only.").tag(config=True)
+
+    def __init__(self, shell=None, **kwargs):
+        super().__init__(shell=shell, **kwargs)
+        self._winrm: dict[str, dict] = {}          # WinRM options given to %nested_connect, per target
+        if self.target:
+            session.set_default_target(self.target)
+        self._widgets_changed({"new": self.widgets})
+
+    @observe("target")
+    def _target_changed(self, change):
+        session.set_default_target(change["new"] or None)
+
+    @observe("widgets")
+    def _widgets_changed(self, change):
+        from .display.view import use_widgets
+
+        use_widgets(change["new"])
+
+    def _connect(self, target: str | None, ns) -> Host:
+        """The Host for ``target`` (default: the session's), with the WinRM options given on this line,
+        else those its %nested_connect was given."""
+        target = target or session.default_target()
+        options = grammar.winrm_options(ns) or self._winrm.get(target, {})
+        return api.connect(target, **options)
+
+    # ------------------------------------------------------------------ %nested_connect
+
+    @line_magic
+    @magic_arguments()
+    @grammar_arguments(grammar.CONNECT, grammar.WINRM)
+    @friendly
+    def nested_connect(self, line):
+        """Connect to a Hyper-V host and make it the default target of the other magics.
+
+        Shows what it connected to and returns the Host (``host = %nested_connect ...``).
+        Examples:
+          %nested_connect                          (the default: $NESTED_MAGICS_TARGET, else mock)
+          %nested_connect mock:three-levels        (a bundled scenario: L0 -> L1 -> L2)
+          %nested_connect mock --reset             (the simulated host starts afresh)
+          %nested_connect hv01.example.com --user admin   (WinRM over HTTPS; asks for the password)
+        """
+        ns = parse(self.nested_connect, line)
+        target = ns.target or session.default_target()
+        options = grammar.winrm_options(ns)
+        host = api.connect(target, reset=ns.reset, **options)
+        self._winrm[target] = options
+        self.target = target
+        session.set_default_target(target)
+        return host
+
+    # ------------------------------------------------------------------ %nested_check
+
+    @line_magic
+    @magic_arguments()
+    @grammar_arguments(grammar.CHECK, grammar.WINRM)
+    @friendly
+    def nested_check(self, line):
+        """Readiness dashboard: can this host (and its VMs) run nested virtualization, and what to fix.
+
+        Returns the Report (a FleetReport for several targets; a dict with --json).
+        Examples:
+          %nested_check                            (the default target, every VM)
+          %nested_check myVM                       (one VM; a VM that does not exist fails vm.exists)
+          r = %nested_check -t mock:three-levels   (keep the report: r.verdict, r.checks, r.to_dict())
+          %nested_check -t mock:classroom-01 -t mock:classroom-02   (a fleet, checked concurrently)
+          %nested_check -t 'mock:classroom-*'      (every bundled classroom host)
+          %nested_check --json                     (the JSON document of the command line, as a dict)
+        """
+        ns = parse(self.nested_check, line)
+        targets = expand_targets(ns.targets or [session.default_target()])
+        if len(targets) > 1:
+            from .display.live import fleet_progress
+
+            with fleet_progress(targets) as on_result:
+                fleet = api.check_fleet(targets, ns.vms or None, on_result=on_result, **grammar.winrm_options(ns))
+            return fleet.to_dict() if ns.json else fleet
+        report = self._connect(targets[0], ns).check(ns.vms or None)
+        return report.to_dict() if ns.json else report
+
+    # ------------------------------------------------------------------ %%nested_enable
+
+    @line_cell_magic
+    @magic_arguments()
+    @grammar_arguments(VM_ARG, grammar.ENABLE, grammar.WINRM)
+    @friendly
+    def nested_enable(self, line, cell=None):
+        """Plan enabling nested virtualization on a VM, show it with Apply and Cancel buttons, apply on Apply.
+
+        Nothing changes before Apply (or --yes). Returns the flow (flow.plan, flow.apply(), flow.result);
+        with --yes the ApplyResult; with --dry-run the Plan; with --json the command line's document.
+        As a cell magic the body holds the same options in YAML (flags on the line win):
+          vm, memory, networking, start, install-hyperv, update-version, turn-off, discard-saved-state
+        Examples:
+          %nested_enable myVM                      (plan; Apply / Cancel)
+          %nested_enable myVM --yes                (apply at once)
+          %nested_enable myVM --dry-run --memory keep
+          %nested_enable myVM --install-hyperv --networking nat --yes   (blog step 3, NAT inside)
+
+          %%nested_enable myVM
+          memory: 6GB
+          networking: nat
+          install-hyperv: true
+        """
+        ns = parse(self.nested_enable, line)
+        body = parse_enable_body(cell)
+        vm = ns.vm or body.pop("vm", None)
+        body.pop("vm", None)
+        if not vm:
+            raise UsageProblem("%nested_enable needs a VM name: %nested_enable myVM, or 'vm: myVM' in the cell body")
+        given = {key: value for key, value in grammar.enable_options(ns).items() if value is not None}
+        host = self._connect(ns.target, ns)
+        plan = host.plan_enable(vm, **{**body, **given})
+        if ns.dry_run or ns.json and not ns.yes:
+            if not ns.json:
+                return plan
+            return {"target": host.target, "vm": plan.vm, "plan": [c.to_dict() for c in plan.changes], "applied": [],
+                    "failed": plan.refused.to_dict() if plan.refused else None,
+                    "after": host._report_for(plan.vm).to_dict()}
+        if ns.yes:
+            result = plan.apply(confirm=True)
+            return result.to_dict() if ns.json else result
+        from .display.enable_flow import EnableFlow
+
+        return EnableFlow(plan)
+
+    # ------------------------------------------------------------------ %nested_tree
+
+    @line_magic
+    @magic_arguments()
+    @grammar_arguments(grammar.TREE, grammar.WINRM)
+    @friendly
+    def nested_tree(self, line):
+        """The host -> VMs -> nested VMs tree (L0 -> L1 -> L2 ...) with state and nesting, and a diagram.
+
+        Returns the tree (a dict with --json).
+        Examples:
+          %nested_tree
+          %nested_tree -t mock:three-levels
+        """
+        ns = parse(self.nested_tree, line)
+        tree = self._connect(ns.target, ns).tree()
+        return tree.to_dict() if ns.json else tree
+
+    # ------------------------------------------------------------------ %nested_vm
+
+    @line_magic
+    @magic_arguments()
+    @grammar_arguments(grammar.VM, grammar.WINRM)
+    @friendly
+    def nested_vm(self, line):
+        """One VM action: new, start, stop, save, checkpoint, resize-memory, live-migrate.
+
+        PATH is a VM (myVM) or a VM inside one (myVM/nestedVM). Returns the ActionResult; an action
+        Hyper-V refuses is a result with ok False (and Hyper-V's message), not an error.
+        Examples:
+          %nested_vm start myVM
+          %nested_vm new myVM/nestedVM --memory 1GB --start   (blog step 4: a VM inside the VM)
+          %nested_vm resize-memory myVM 6GB
+          %nested_vm stop myVM --turn-off
+        """
+        ns = parse(self.nested_vm, line)
+        if ns.size is not None and ns.action != "resize-memory":
+            raise UsageProblem(f"vm {ns.action} takes no size (only resize-memory PATH SIZE does)")
+        result = self._connect(ns.target, ns).vm(ns.action, ns.path, **grammar.vm_options(ns))
+        return result.to_dict() if ns.json else result
+
+
+def _host_bundle(host: Host) -> dict:
+    from .display.bundle import connect_bundle
+
+    return connect_bundle(host)
+
+
+def register(ipython) -> None:
+    """Register the magics, and the Host's display (what %nested_connect returns)."""
+    ipython.register_magics(NestedMagics(shell=ipython))
+    ipython.display_formatter.mimebundle_formatter.for_type(Host, _host_bundle)
+
+
+def unregister(ipython) -> None:
+    """Remove the magics and the Host's display (``%unload_ext``; ``%reload_ext`` registers them again)."""
+    manager = ipython.magics_manager
+    instance = manager.registry.pop(NestedMagics.__name__, None)
+    for kind, names in NestedMagics.magics.items():
+        for name in names:
+            manager.magics[kind].pop(name, None)
+    if instance in ipython.configurables:
+        ipython.configurables.remove(instance)
+    ipython.display_formatter.mimebundle_formatter.pop(Host, None)
