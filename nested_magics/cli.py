@@ -68,7 +68,7 @@ def cmd_check(ns) -> int:
     target = targets[0]
     try:
         report = _connect(target, ns).check(ns.vms or None)
-    except TargetError as exc:
+    except NestedMagicsError as exc:     # as check_fleet does for each host: one error document, exit 2
         report = Report.failed(target, str(exc))
     if report.error is not None:
         print(f"{PROG}: {report.error}", file=sys.stderr)
