@@ -144,6 +144,28 @@ def test_an_unknown_scenario_with_json_prints_the_error_document(run):
     assert r.json == {"target": "mock:nope", "verdict": "error", "error": line[len("nested-magics: "):]}
 
 
+def _closed_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.mark.parametrize("target, says", [
+    ("ftp://hv01/wsman", "only http:// and https://"),
+    (f"https://127.0.0.1:{_closed_port()}/wsman", "cannot reach 127.0.0.1"),
+])
+def test_a_wrong_or_unreachable_winrm_target_is_one_line_exit_2(run, monkeypatch, target, says):
+    monkeypatch.setenv("NESTED_MAGICS_PASSWORD", "not-a-secret")
+    r = run("check", "-t", target, "--user", "lab\\admin", "--timeout", "5")
+    assert r.status == 2
+    one_error_line(r, says)
+    assert "not-a-secret" not in r.err + r.out
+    doc = run("check", "-t", target, "--user", "lab\\admin", "--timeout", "5", "--json").json
+    assert doc["target"] == target and doc["verdict"] == "error" and says in doc["error"]
+
+
 def _broken(make_doc, make_vm, kind):
     doc = make_doc()
     if kind == "unknown-key":
