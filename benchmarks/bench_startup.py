@@ -6,9 +6,10 @@ an IPython ``InteractiveShell`` and then either
 * baseline: imports IPython and ipywidgets, creates the shell;
 * nested-magics: imports IPython, creates the shell, ``%load_ext nested_magics`` (which imports
   the package and registers the magics);
-* floor: ``python -c pass`` (the interpreter alone), for scale.
+* floor: ``python -c pass`` (the interpreter alone), and ipython: IPython and the shell alone, for scale
+  (so what the extension itself adds can be told from what ipywidgets adds).
 
-The variants alternate run by run (floor, baseline, nested-magics, floor, …) so drift hits all
+The variants alternate run by run (floor, ipython, baseline, nested-magics, floor, …) so drift hits all
 alike; one unmeasured round first warms the disk cache and the byte-code caches. IPYTHONDIR is a
 fresh temporary folder shared by all runs. The nested-magics child also reports which heavy
 modules the extension pulled in.
@@ -28,6 +29,7 @@ from .common import ROOT, Sample
 SHELL = "from IPython.core.interactiveshell import InteractiveShell\nshell = InteractiveShell.instance()\n"
 VARIANTS = {
     "floor": "pass\n",
+    "ipython": "import IPython\n" + SHELL,
     "baseline": "import IPython\nimport ipywidgets\n" + SHELL,
     "nested-magics": (
         "import IPython\n" + SHELL + "shell.run_line_magic('load_ext', 'nested_magics')\n"
@@ -64,9 +66,12 @@ def run(quick: bool = False) -> dict:
                 if name == "nested-magics":
                     loaded = json.loads(out.strip().splitlines()[-1])
     baseline, ours, floor = samples["baseline"], samples["nested-magics"], samples["floor"]
+    ipython = samples["ipython"]
     return {
         "samples": {name: s.to_dict() for name, s in samples.items()},
         "ratio": ours.median / baseline.median,
         "ratio_above_floor": (ours.median - floor.median) / (baseline.median - floor.median),
+        "extension_cost": ours.median - ipython.median,
+        "ipywidgets_cost": baseline.median - ipython.median,
         "loaded_by_extension": loaded,
     }
