@@ -174,7 +174,6 @@ def plan_enable(host: HostFacts, vm_name: str, options: EnableOptions | None = N
         return plan
     vm = copy.deepcopy(found)   # the simulated state each change is judged on
     changes = plan.changes
-    preview = req.profile(host.build) == "preview"
     required = req.required_vm_version(host)
 
     needs_version = not req.version_meets(vm.version, required)
