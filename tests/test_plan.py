@@ -453,6 +453,29 @@ def test_irreversible_changes_are_left_out_of_a_revert(connect_doc, make_vm):
     assert vm["processor"]["expose_virtualization_extensions"] is False
 
 
+def test_revert_removes_the_guest_nat_but_not_hyper_v(connect_doc, make_vm, make_guest):
+    """facts §2.3: Remove-NetNat / Remove-VMSwitch undo the guest's NAT; installing Hyper-V is not undone."""
+    host = connect_doc(vms=[make_vm(state="Running", nesting=True, startup="4GB", mac_spoofing=False,
+                                    guest=make_guest())])
+    result = host.plan_enable("myVM", networking="nat", install_hyperv=True).apply(confirm=True)
+    assert [c.id for c in result.applied] == ["install-hyperv", "guest-nat"]
+    assert host.check(["myVM"]).verdict == "ready"
+    assert [c.id for c in result.revert] == ["guest-nat"]
+    assert "Remove-NetNat -Name 'LocalNAT'" in result.revert[0].powershell
+    assert host.revert(result, confirm=True).failed is None
+    guest = host.facts().vms[0].guest
+    assert guest.nat == [] and guest.switches == [] and guest.hyperv_installed is True
+
+
+def test_a_nested_vm_reverts_by_its_path():
+    host = nm.connect("mock:three-levels")
+    original = host.facts().to_dict()["vms"][0]["guest"]["vms"][0]
+    result = host.plan_enable("myVM/nestedVM").apply(confirm=True)
+    assert all(c.params["path"] == "myVM/nestedVM" for c in result.revert)
+    assert host.revert(result, confirm=True).failed is None
+    assert host.facts().to_dict()["vms"][0]["guest"]["vms"][0] == original
+
+
 def test_revert_changes_swap_before_and_after():
     from nested_magics.plan import Change
 
