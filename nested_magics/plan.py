@@ -225,7 +225,9 @@ def plan_enable(host: HostFacts, vm_name: str, options: EnableOptions | None = N
         return plan
     was_running = found.state == "Running"
     if vm.state != "Running" and (was_running or options.start or wants_guest):
-        changes.append(_change("start-vm", vm, "State", vm.state, "Running", pwsh.command("Start-VM", Name=vm.name),
+        # A paused VM is resumed: Start-VM refuses it (facts §5.6: Paused → Resume-VM).
+        verb = "Resume-VM" if vm.state == "Paused" else "Start-VM"
+        changes.append(_change("start-vm", vm, "State", vm.state, "Running", pwsh.command(verb, Name=vm.name),
                                True))
         vm.state = "Running"
     if options.install_hyperv and not guest_hyperv:
@@ -273,7 +275,8 @@ def _bring_off(vm: VM, options: EnableOptions, changes: list[Change]) -> Refusal
 
 REVERSE = {
     "stop-vm": ("start-vm", lambda c: pwsh.command("Start-VM", Name=c.target)),
-    "start-vm": ("stop-vm", lambda c: pwsh.command("Stop-VM", Name=c.target)),
+    "start-vm": ("stop-vm", lambda c: pwsh.command("Suspend-VM" if c.before == "Paused" else "Stop-VM",
+                                                   Name=c.target)),
     "expose-extensions": ("expose-extensions", lambda c: pwsh.command(
         "Set-VMProcessor", VMName=c.target, ExposeVirtualizationExtensions=c.before)),
     "disable-dynamic-memory": ("disable-dynamic-memory", lambda c: pwsh.command(
@@ -303,6 +306,8 @@ def revert_changes(applied: list[Change]) -> list[Change]:
             params["value"] = change.before
         if change.id == "guest-nat":
             params["remove"] = True
+        if change.id == "start-vm" and change.before == "Paused":
+            params["suspend"] = True
         undo.append(Change(new_id, change.target, change.setting, change.after, change.before, script(change),
                            True, params))
     return undo

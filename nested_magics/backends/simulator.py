@@ -191,9 +191,17 @@ class Simulator:
         vm.state = "Off"
 
     def _change_stop_vm(self, chain, vm: VM, change: Change) -> None:
+        if change.params.get("suspend"):          # Suspend-VM: the undo of resuming a paused VM
+            if vm.state != "Running":
+                raise ActionRefused(INVALID_STATE)
+            vm.state = "Paused"
+            return
         self._stop(chain, vm, turn_off=change.params.get("turn_off", False))
 
     def _change_start_vm(self, chain, vm: VM, change: Change) -> None:
+        if vm.state == "Paused":                  # Resume-VM
+            vm.state = "Running"
+            return
         self._start(chain, vm)
 
     def _change_update_version(self, chain, vm: VM, change: Change) -> None:
