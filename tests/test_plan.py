@@ -476,6 +476,19 @@ def test_a_nested_vm_reverts_by_its_path():
     assert host.facts().to_dict()["vms"][0]["guest"]["vms"][0] == original
 
 
+def test_a_paused_vm_that_must_run_is_resumed_and_a_revert_pauses_it_again(connect_doc, make_vm):
+    """facts §5.6: Paused → Resume-VM (Start-VM refuses a paused VM); nothing needs it Off when nesting is on."""
+    host = connect_doc(vms=[make_vm(state="Paused", nesting=True, startup="4GB", mac_spoofing=True)])
+    plan = host.plan_enable("myVM", start=True)
+    assert [(c.id, c.before, c.powershell) for c in plan.changes] == [("start-vm", "Paused",
+                                                                       "Resume-VM -Name 'myVM'")]
+    result = plan.apply(confirm=True)
+    assert result.failed is None and host.facts().vms[0].state == "Running"
+    assert [c.powershell for c in result.revert] == ["Suspend-VM -Name 'myVM'"]
+    assert host.revert(result, confirm=True).failed is None
+    assert host.facts().vms[0].state == "Paused"
+
+
 def test_revert_changes_swap_before_and_after():
     from nested_magics.plan import Change
 
