@@ -80,6 +80,7 @@ class Simulator:
                 raise UsageProblem(f"VM {'/'.join(parts[:depth + 1])!r} does not exist on {where}: VMs there are {existing}")
             chain.append(Level(host, vm, parent_vm, depth))
             if not last:
+                self._look_inside(vm, host)
                 if vm.guest is None:
                     raise UsageProblem(f"nothing is known inside {'/'.join(parts[:depth + 1])!r}: start it first "
                                        f"(%nested_vm start {'/'.join(parts[:depth + 1])})")
@@ -233,7 +234,7 @@ class Simulator:
         self._install_hyperv(chain, vm)
 
     def _change_guest_nat(self, chain, vm: VM, change: Change) -> None:
-        guest = vm.guest
+        guest = self._look_inside(vm, chain[-1].host)
         if vm.state != "Running" or guest is None:
             raise ActionRefused(simulated(f"'{vm.name}' must be running to change its guest's network"))
         if not guest.hyperv_installed:
@@ -293,6 +294,13 @@ class Simulator:
             vm.guest = self._new_guest(vm, host)
         return f"{vm.name} is Running" + (" (restored from its saved state)" if restored else "")
 
+    def _look_inside(self, vm: VM, host: HostFacts) -> HostFacts | None:
+        """A running VM whose guest the scenario left unknown (no guest access) boots as a fresh guest the first
+        time the simulator acts inside it, as Invoke-Command -VMName would find it."""
+        if vm.guest is None and vm.state == "Running":
+            vm.guest = self._new_guest(vm, host)
+        return vm.guest
+
     def _new_guest(self, vm: VM, host: HostFacts) -> HostFacts:
         """What a freshly booted guest reports: the host's OS (the blog wants the same build at every level)."""
         name = "".join(ch for ch in vm.name.upper() if ch.isalnum() or ch == "-")[:15] or "GUEST"
@@ -326,6 +334,7 @@ class Simulator:
         return vm.nesting and vm.guest is not None and vm.guest.hyperv_installed
 
     def _install_hyperv(self, chain: list[Level], vm: VM) -> str:
+        self._look_inside(vm, chain[-1].host)
         if vm.state != "Running" or vm.guest is None:
             raise ActionRefused(simulated(f"'{vm.name}' must be Running to install Hyper-V inside it "
                                           "(Invoke-Command -VMName needs a running guest)"))
