@@ -505,3 +505,33 @@ def test_the_api_plan_enable_applies_through_the_session_host():
     assert plan.host is host
     assert plan.apply(confirm=True).after.verdict == "ready"
     assert nm.check("mock:blog-2015").verdict == "ready"      # the same host (contracts §1)
+
+
+@settings(max_examples=250, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(state=st.sampled_from(["Off", "Running", "Saved", "Paused"]), nesting=st.booleans(), dynamic=st.booleans(),
+       startup=st.sampled_from([None, GiB, 4 * GiB]), spoof=st.sampled_from([None, True, False]),
+       version=st.sampled_from(["7.0", "8.0"]), build=st.sampled_from([PREVIEW, CURRENT]),
+       guest=st.sampled_from([None, "plain", "hyperv", "nat"]),
+       networking=st.sampled_from(["mac-spoofing", "nat", "none"]),
+       flags=st.fixed_dictionaries({k: st.booleans() for k in ("start", "install_hyperv", "turn_off",
+                                                                "update_version", "discard_saved_state")}))
+def test_a_plan_that_is_not_refused_applies_to_ready_and_then_has_nothing_left(
+        scenario, make_doc, state, nesting, dynamic, startup, spoof, version, build, guest, networking, flags):
+    """The planner and the simulator agree: every change a plan offers, Hyper-V (simulated) accepts, the VM ends
+    ready, and planning again with the same options finds nothing to do (contracts §4: idempotent)."""
+    vm = {"name": "myVM", "state": state, "version": version,
+          "processor": {"count": 2, "expose_virtualization_extensions": nesting},
+          "memory": {"dynamic": dynamic, **({} if startup is None else {"startup_bytes": startup})},
+          "network_adapters": [] if spoof is None else [{"name": "n", "mac_spoofing": spoof}]}
+    if guest is not None and state != "Off":
+        vm["guest"] = {"hyperv_installed": guest != "plain", "nat": [{"name": "LocalNAT"}] if guest == "nat" else []}
+    doc = make_doc(os={"build": build}, supported_vm_versions=["5.0", "7.0", "8.0"], vms=[vm])
+    host = nm.connect(scenario(doc))
+    options = dict(networking=networking, **flags)
+    plan = host.plan_enable("myVM", **options)
+    if plan.refused is not None:
+        return
+    result = plan.apply(confirm=True)
+    assert result.failed is None, (result.failed, ids(plan))
+    assert result.after.vms[0]["verdict"] == "ready", result.after.checks
+    assert ids(host.plan_enable("myVM", **options)) == []

@@ -457,6 +457,15 @@ def test_install_hyperv_in_a_nesting_guest(world, make_vm, make_guest):
     assert act(s, "install-hyperv").message == "Hyper-V is already installed in myVM"
 
 
+def test_a_running_vm_whose_guest_was_unknown_is_found_booted_when_acted_inside(world, make_vm):
+    """A scenario may leave a running VM's guest null (no guest access); Invoke-Command -VMName still reaches it."""
+    s = world(vms=[make_vm(state="Running", nesting=True)])
+    with pytest.raises(UsageProblem, match=r"'myVM/inner' does not exist on myVM: VMs there are none"):
+        act(s, "start", "myVM/inner")
+    s = world(vms=[make_vm(state="Running", nesting=True)])
+    assert act(s, "install-hyperv").ok and vm_of(s).guest.hyperv_installed
+
+
 def test_install_hyperv_in_a_guest_older_than_10565_fails(world, make_vm, make_guest):
     """facts §2.1: both hypervisors must be on 10565 or later."""
     s = world(vms=[make_vm(state="Running", nesting=True, guest=make_guest(os={"build": 10240}))])
