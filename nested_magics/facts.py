@@ -363,12 +363,25 @@ def _host(doc: dict, path: str, is_guest: bool) -> HostFacts:
         default_vm_version=default,
         switches=[Switch(**s) for s in doc.get("switches") or []],
         nat=[Nat(**n) for n in doc.get("nat") or []],
-        faults=[Fault(**f) for f in doc.get("faults") or []],
+        faults=[_fault(f, f"faults[{i}]") for i, f in enumerate(doc.get("faults") or [])],
         latency_ms=float(doc.get("latency_ms", 0) or 0),
         is_guest=is_guest,
     )
     host.vms = [_vm(v, f"{prefix}vms[{i}]") for i, v in enumerate(doc.get("vms") or [])]
     return host
+
+
+def _fault(doc: dict, path: str) -> Fault:
+    """A fault whose operation could never match would silently never fire: name it instead."""
+    from .backends.simulator import VM_ACTIONS   # late: the simulator and the planner import this module
+    from .plan import CHANGE_IDS
+
+    known = ("facts",) + CHANGE_IDS + tuple(a for a in VM_ACTIONS if a not in CHANGE_IDS)
+    if doc["operation"].lower() not in known:
+        hint = difflib.get_close_matches(doc["operation"].lower(), known, n=1)
+        suffix = f" (did you mean {hint[0]!r}?)" if hint else f"; use one of {', '.join(known)}"
+        raise FactsError(f"{path}.operation: unknown operation {doc['operation']!r}{suffix}")
+    return Fault(**doc)
 
 
 def _vm(doc: dict, path: str) -> VM:
