@@ -147,6 +147,21 @@ def test_faults_load_with_their_optional_times(make_facts):
     assert not second.matches("facts", None)
 
 
+@pytest.mark.parametrize("operation", ["expose-extension", "boot", ""])
+def test_a_fault_on_an_operation_that_does_not_exist_is_named(make_doc, operation):
+    """contracts §2: a fault's operation is a §4 change id, a VM action or facts; a typo would never fire."""
+    doc = make_doc(faults=[{"operation": "start", "message": "m"}, {"operation": operation, "message": "m"}])
+    with pytest.raises(FactsError) as info:
+        load_facts(doc)
+    assert str(info.value).startswith("faults[1].operation:")
+
+
+@pytest.mark.parametrize("operation", ["facts", "stop-vm", "install-hyperv", "guest-nat", "resize-memory",
+                                       "live-migrate", "new", "Start"])
+def test_every_change_id_vm_action_and_facts_can_fault(make_doc, operation):
+    assert load_facts(make_doc(faults=[{"operation": operation, "message": "m"}])).faults[0].operation == operation
+
+
 def test_key_path_formats_like_the_contract():
     assert key_path(["vms", 0, "memroy"]) == "vms[0].memroy"
     assert key_path(["vms", 1, "guest", "vms", 0, "state"]) == "vms[1].guest.vms[0].state"
