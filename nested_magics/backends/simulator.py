@@ -406,7 +406,10 @@ class Simulator:
         message = f"Created {path} ({format_size(startup)}, version {version}, generation 2)"
         if start:
             chain[-1] = Level(host, vm, level.parent_vm, level.depth)
-            message += "; " + self._start(chain, vm)
+            try:
+                message += "; " + self._start(chain, vm)
+            except ActionRefused as refused:   # New-VM worked, Start-VM did not: say both
+                raise ActionRefused(f"{message}, but it did not start: {refused}") from None
         return message
 
     def _action_start(self, chain, vm: VM, **_) -> str:
