@@ -377,6 +377,14 @@ def test_new_with_memory_and_start(world):
     assert vm_of(s, "fresh").startup_bytes == 2 * GiB
 
 
+def test_new_with_start_that_cannot_start_says_the_vm_was_created(world):
+    s = world(memory={"total_bytes": "8GB", "free_bytes": "1GB"})
+    result = act(s, "new", "fresh", memory="2GB", start=True)
+    assert not result.ok
+    assert result.message.startswith("Created fresh (2 GB") and "but it did not start: " in result.message
+    assert vm_of(s, "fresh").state == "Off"
+
+
 def test_new_with_a_name_that_exists_is_refused(world):
     message = refused(world(), "new", "MYVM")
     assert "already exists" in message
@@ -729,6 +737,9 @@ def test_every_refusal_the_simulator_raises_is_a_quoted_text_or_marked_simulated
             return node.attr == "message"                           # a scenario's fault: the user's own text
         if isinstance(node, ast.IfExp):
             return ok(node.body) and ok(node.orelse)
+        if isinstance(node, ast.JoinedStr):                         # our own words around a refusal caught above
+            return any(isinstance(v, ast.FormattedValue) and getattr(v.value, "id", "") == "refused"
+                       for v in node.values)
         if isinstance(node, ast.Call):
             func = node.func
             if isinstance(func, ast.Name) and func.id == "simulated":
