@@ -252,7 +252,7 @@ def test_memory_of_8_gib_passes(make_facts):
 
 
 def test_no_memory_figures_give_no_warning(make_facts):
-    """contracts §2: no `memory`, no memory warning."""
+    """contracts §2: no `memory`, no memory warning (the blog's 4 GB remark, facts §2.1, needs a figure)."""
     check = one(make_facts, "host.memory")
     assert check.status == PASS and "not reported" in check.title
 
@@ -261,7 +261,8 @@ def test_no_memory_figures_give_no_warning(make_facts):
 
 
 def test_a_named_vm_that_does_not_exist_gets_only_vm_exists_listing_the_vms_that_do(make_facts, make_vm):
-    """contracts §3: fail, not fixable; the detail lists the VMs that exist (Hyper-V: Get-VM)."""
+    """contracts §3: fail, not fixable; the detail lists the VMs that exist. facts §1.1: Enable-NestedVm.ps1 carried
+    on with $null when Get-VM found nothing; we stop and say so."""
     report = build_report(make_facts(vms=[make_vm("alpha"), make_vm("beta")]), "t", ["ghost"])
     vm_checks = [c for c in report.checks if c.vm is not None]
     assert [c.id for c in vm_checks] == ["vm.exists"]
@@ -273,6 +274,7 @@ def test_a_named_vm_that_does_not_exist_gets_only_vm_exists_listing_the_vms_that
 
 
 def test_vm_exists_on_an_empty_host_says_none(make_facts):
+    """facts §1.1 (Get-VM finds nothing): the detail still says what exists."""
     check = checks(make_facts(vms=[]), "ghost")["vm.exists"]
     assert "none" in check.detail
 
@@ -462,7 +464,7 @@ def test_startup_memory_of_4_gib_passes(make_facts, make_vm):
 
 
 def test_startup_memory_unknown_passes(make_facts, make_vm):
-    """contracts §3: a rule that cannot apply passes, saying why."""
+    """contracts §3: a rule that cannot apply passes, saying why (facts §1.1 compares a known Startup figure)."""
     check = vm_check(make_facts, make_vm, "vm.memory")
     assert check.status == PASS and "not reported" in check.title
 
@@ -569,6 +571,7 @@ def test_more_than_225_vcpus_with_an_unknown_guest_do_not_warn(make_facts, make_
 
 
 def test_unknown_vcpu_count_passes(make_facts, make_vm):
+    """facts §2.1, §2.4: both vCPU warnings need a known count."""
     assert vm_check(make_facts, make_vm, "vm.processors").status == PASS
 
 
