@@ -103,8 +103,9 @@ def _size(node) -> tuple[float, float]:
     return w, h + PAD
 
 
-def _short(name: str, width: float) -> str:
-    room = max(6, int(width / 7.2))
+def _short(name: str, width: float, size: int = 12) -> str:
+    """``name`` cut with an ellipsis to fit ``width`` pixels of bold text at ``size``."""
+    room = max(6, int(width / (size * 0.62)))
     return name if len(name) <= room else name[:room - 1] + "…"
 
 
@@ -154,7 +155,7 @@ def tree_svg(root) -> str:
     hv_y = y + vm_h + 28
     hw_y = hv_y + 56
     h = hw_y + 40 + 16
-    out = [_text(16, 26, f"{_short(root.name, w - 40)}: the levels", 14, "bold", anchor="start")]
+    out = [_text(16, 26, _short(f"{root.name}: the levels", w - 32, 14), 14, "bold", anchor="start")]
     arrows = []
     if not kids:
         out.append(_text(w / 2, y + vm_h / 2 + 4, "no VMs", 12, fill=MUTED))
@@ -169,7 +170,7 @@ def tree_svg(root) -> str:
     running = root.nesting and root.hyperv
     hv = "Hyper-V" if running else "Hyper-V is not running"
     out.append(_rect(16, hv_y, w - 32, 34, HV if running else "#8c959f"))
-    out.append(_text(28, hv_y + 22, f"L0 {_short(root.name, w / 3)} · {hv}", 13, "bold", "#ffffff", "start"))
+    out.append(_text(28, hv_y + 22, f"L0 {_short(root.name, w / 3, 13)} · {hv}", 13, "bold", "#ffffff", "start"))
     out.append(_hardware(16, hw_y, w - 32))
     if running:
         arrows.append(_arrow(w - 97, hw_y + 7, hv_y + 34))

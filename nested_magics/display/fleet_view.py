@@ -23,6 +23,7 @@ class FleetView(View):
         self.targets = list(targets)
         self.reports = list(reports) if reports is not None else [None] * len(self.targets)
         self._lock = threading.Lock()
+        self._closed = False
         self.picker: LazyPicker | None = None
 
     @classmethod
@@ -41,8 +42,14 @@ class FleetView(View):
         """Host ``index`` answered (any thread): fill its row, move the progress bar."""
         with self._lock:
             self.reports[index] = report
-            if self._widget is not None:
+            if self._widget is not None and not self._closed:
                 self._refresh()
+
+    def close(self) -> None:
+        """Close the widgets; a host answering later (a worker thread finishing) changes nothing."""
+        with self._lock:
+            self._closed = True
+            super().close()
 
     def build(self):
         self.banner = html_widget("")

@@ -232,10 +232,13 @@ def fleet_row(target: str, report: Report | None) -> str:
                 f'<td colspan="5">{esc(report.error)}</td></tr>')
     c = report.counts()
     build = report.facts.build if report.facts is not None else "?"
-    vms = ", ".join(f"{n} {v}" for v, n in verdict_tally(s["verdict"] for s in report.vms))
-    vms = f"{len(report.vms)}: {vms}" if report.vms else "none"
-    return (f'<tr><td>{verdict_badge(report.verdict)}</td><td class="nm-title">{esc(report.target)}</td>'
-            f'<td>{esc(report.host)}</td><td>{esc(build)}</td><td>{c["fail"]} fail, {c["warn"]} warn</td>'
+    if len(report.vms) <= 3:
+        vms = ", ".join(f"{v['name']} {v['verdict']}" for v in report.vms) or "none"
+    else:
+        vms = f"{len(report.vms)}: " + ", ".join(f"{n} {v}" for v, n in verdict_tally(s["verdict"] for s in report.vms))
+    return (f'<tr><td>{verdict_badge(report.verdict)}</td><td class="nm-title nm-nw">{esc(report.target)}</td>'
+            f'<td class="nm-nw">{esc(report.host)}</td><td>{esc(build)}</td>'
+            f'<td class="nm-nw">{c["fail"]} fail, {c["warn"]} warn</td>'
             f'<td>{esc(vms)}</td><td class="nm-muted">{esc(problem(report))}</td></tr>')
 
 

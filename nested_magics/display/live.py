@@ -18,10 +18,10 @@ def fleet_progress(targets: list[str]):
 
     from .fleet_view import FleetView
 
-    view = FleetView(targets)
-    handle = display(view, display_id=True)
+    fleet_view = FleetView(targets)
+    handle = display(fleet_view, display_id=True)
     try:
-        yield view.record
+        yield fleet_view.record
     finally:
         handle.update({"text/plain": ""}, raw=True)
-        view.close()
+        fleet_view.close()

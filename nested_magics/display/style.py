@@ -43,6 +43,7 @@ CSS = """
  border-bottom:1px solid var(--jp-border-color2,#eaeef2);background:transparent;white-space:normal}
 .nm .nm-table tr:hover td{background:var(--jp-layout-color2,#f6f8fa)}
 .nm .nm-table td.nm-st{width:64px}
+.nm .nm-table td.nm-nw{white-space:nowrap}
 .nm .nm-table td.nm-fixcol{width:40%}
 .nm .nm-title{font-weight:600}
 .nm .nm-why{color:var(--jp-ui-font-color2,#59636e);font-size:12px;margin-top:2px}

@@ -98,7 +98,7 @@ def render_apply(result, style: str = "cli") -> str:
         lines.append(f"Verdict: {result.before.verdict} → {result.after.verdict}")
     if result.after is not None:
         lines.append("After:")
-        lines.extend("  " + line for line in render_report(result.after, style).splitlines())
+        lines.extend(render_report(result.after, style).splitlines())   # check lines stay led by PASS/WARN/...
     return "\n".join(lines)
 
 

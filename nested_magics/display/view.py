@@ -20,13 +20,18 @@ def use_widgets(enabled: bool) -> None:
     _widgets_enabled = bool(enabled)
 
 
-def live() -> bool:
-    """True in a kernel with a front end that can show widgets (ipykernel), unless turned off."""
-    if not _widgets_enabled or "IPython" not in sys.modules:
+def in_kernel() -> bool:
+    """True inside ipykernel (a front end that can show widgets may be listening)."""
+    if "IPython" not in sys.modules:
         return False
     from IPython import get_ipython
 
     return getattr(get_ipython(), "kernel", None) is not None
+
+
+def live() -> bool:
+    """Widgets wanted and possible: in a kernel, unless turned off."""
+    return _widgets_enabled and in_kernel()
 
 
 class View(ABC):

@@ -1,0 +1,155 @@
+"""The static HTML views: complete, ordered worst first, and inert whatever names a host reports."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+
+import pytest
+from display_fixtures import (HOSTILE_HOST, HOSTILE_NESTED, HOSTILE_QUOTE_VM, HOSTILE_VM, Tags,  # noqa: F401
+                              hostile_target, many_vms)
+
+import nested_magics as nm
+from nested_magics.display import diagram, html
+
+ALLOWED_ONCLICK = html.COPY_JS
+SVG_TAGS = {"svg", "title", "rect", "text", "line", "polygon"}
+HTML_TAGS = {"div", "span", "style", "b", "i", "br", "code", "button", "table", "thead", "tbody", "tr", "th", "td",
+             "h4", "ul", "li", "details", "summary", "p", "figure", "figcaption"}
+
+
+def assert_inert(markup: str) -> Tags:
+    """Only our own tags; no event handler but the copy button's constant one; no URL-bearing attribute."""
+    parsed = Tags(markup)
+    for tag, attrs in parsed.tags:
+        assert tag in HTML_TAGS | SVG_TAGS, f"unexpected element <{tag}> {attrs}"
+        for name, value in attrs.items():
+            assert name not in ("src", "href", "srcdoc", "formaction"), (tag, name, value)
+            if name.startswith("on"):
+                assert (tag, name, value) == ("button", "onclick", ALLOWED_ONCLICK), (tag, name, value)
+    return parsed
+
+
+@pytest.fixture
+def hostile(hostile_target):
+    host = nm.connect(hostile_target)
+    return host, host.check()
+
+
+def test_hostile_names_are_inert_in_every_view(hostile):
+    host, report = hostile
+    plan = host.plan_enable(HOSTILE_QUOTE_VM)
+    result = plan.apply(confirm=True)
+    action = host.vm("start", HOSTILE_VM)
+    fleet = nm.check_fleet([host.target, "mock"])
+    views = [html.report_html(report), html.tree_html(host.tree()), html.plan_html(plan), html.apply_html(result),
+             html.fleet_html(fleet), html.action_html(action), html.page(html.connect_body(host, True))]
+    for markup in views:
+        parsed = assert_inert(markup)
+        assert "<img" not in markup and "<script>" not in markup
+    text = Tags(views[0]).text + Tags(views[1]).text
+    for name in (HOSTILE_VM, HOSTILE_HOST, HOSTILE_NESTED, HOSTILE_QUOTE_VM):
+        assert name in text or diagram._short(name, 1000) in text, name   # shown, as text
+
+
+def test_copy_button_copies_the_exact_fix(hostile):
+    _host, report = hostile
+    fixes = [c.fix for c in report.checks if c.fix and c.status != "pass"]
+    assert any("''" in fix for fix in fixes)        # PowerShell-doubled quote from the hostile name
+    buttons = [attrs for tag, attrs in Tags(html.report_html(report)).tags if tag == "button"]
+    copied = {b["data-copy"] for b in buttons}
+    assert set(fixes) <= copied
+
+
+def test_report_lists_problems_first_and_folds_passes(scenario):
+    report = nm.check(scenario(vms=[{"name": "myVM", "state": "Off", "version": "8.0",
+                                     "memory": {"startup_bytes": 1024**3, "dynamic": False}}]))
+    body = html.report_html(report)
+    vm_part = body[body.index('<details class="nm-group"'):]
+    fail = vm_part.index('<div class="nm-title">Virtualization extensions are not exposed')
+    warn = vm_part.index('<div class="nm-title">Startup memory 1 GB is below 4 GB')
+    passes = vm_part.index("passing checks")
+    assert fail < warn < passes
+    assert 'class="nm-banner nm-v-fixable"' in body and ">FIXABLE<" in body
+    for check in report.checks:
+        assert html.esc(check.title) in body and html.esc(check.source) in body
+
+
+def test_report_of_an_unreadable_host_is_an_error_banner():
+    report = nm.report.Report.failed("mock:nowhere", "mock:nowhere: no bundled scenario of that name")
+    body = html.report_html(report)
+    assert "nm-v-error" in body and "no bundled scenario" in body
+
+
+def test_big_host_details_only_the_worst_vms_but_lists_all(many_vms):
+    report = nm.check(many_vms(60))
+    body = html.report_html(report)
+    rows = [attrs for tag, attrs in Tags(body).tags if tag == "tr"]
+    assert body.count('<details class="nm-group"') == html.HTML_VM_DETAILS
+    assert all(f">vm-{i:04d}<" in body for i in range(60))          # every VM has a summary row
+    assert len(rows) > 60
+    first_detail = body.index('<details class="nm-group"')
+    assert "vm-0001" in body[first_detail:first_detail + 400]        # Running: 3 fails, the worst
+
+
+def test_fleet_sorts_worst_first_and_shows_a_failed_host():
+    fleet = nm.check_fleet(["mock:classroom-01", "mock:nosuch", "mock:classroom-04"])
+    body = html.fleet_html(fleet)
+    assert body.index("mock:nosuch") < body.index("mock:classroom-04") < body.index("mock:classroom-01")
+    assert "no bundled scenario of that name" in body
+    assert "AMD processors need Windows 11" in body       # classroom-04's first problem
+
+
+def test_waiting_fleet_rows():
+    body = html.fleet_body(["mock:a", "mock:b"], [None, None])
+    assert body.count(">WAITING<") == 3                    # banner and two rows
+    assert "Checking 2 hosts: 0 answered" in body
+
+
+def test_plan_says_what_cannot_be_undone(scenario, make_vm):
+    target = scenario(vms=[make_vm(version="5.0")])
+    plan = nm.plan_enable(target, "myVM", update_version=True)
+    body = html.plan_html(plan)
+    assert "update-version" in body and "NO: cannot be undone" in body
+    assert html.esc("Update-VMVersion -Name 'myVM' -Force") in body
+
+
+def test_refused_plan_names_the_missing_option(scenario, make_vm):
+    plan = nm.plan_enable(scenario(vms=[make_vm(state="Saved")]), "myVM")
+    body = html.plan_html(plan)
+    assert "Refused (discard-saved-state)" in body and "--discard-saved-state" in body
+    assert "Nothing was changed" in body
+
+
+def test_apply_shows_outcomes_and_verdict_before_after():
+    result = nm.plan_enable("mock", "myVM").apply(confirm=True)
+    body = html.apply_html(result)
+    assert body.count(">applied<") == len(result.applied) == 4
+    assert "nm-v-fixable" in body and "nm-v-ready" in body
+
+
+def test_tree_html_has_every_level():
+    body = html.tree_html(nm.connect("mock:three-levels").tree())
+    assert ">L0<" in body and ">L1<" in body and ">L2<" in body
+    assert "nesting on" in body and "nesting off" in body
+    assert "How nesting works" in body
+
+
+def test_svgs_are_well_formed_xml(hostile):
+    host, _report = hostile
+    for svg in (diagram.normal_svg(), diagram.nested_svg(), diagram.tree_svg(host.tree()),
+                diagram.tree_svg(nm.connect("mock:three-levels").tree())):
+        root = ET.fromstring(svg)
+        assert root.tag.endswith("svg")
+
+
+def test_normal_and_nested_pictures_tell_the_blogs_story():
+    normal, nested = diagram.normal_svg(), diagram.nested_svg()
+    assert "VT-x / AMD-V" in normal and "exposed" not in normal
+    assert "VT-x exposed to the guest" in nested and "Hyper-V inside the guest" in nested and "L2 guest" in nested
+
+
+def test_tree_drawing_caps_wide_levels(many_vms):
+    svg = diagram.tree_svg(nm.connect(many_vms(30)).tree())
+    shown = svg.count(">L1 vm-")
+    assert shown == diagram.MAX_DRAWN - 1
+    assert f"+{30 - shown} more" in svg

@@ -1,0 +1,100 @@
+"""The text/plain forms: what nbval, terminals and nbconvert show must hold every check's status and title."""
+
+from __future__ import annotations
+
+from display_fixtures import HOSTILE_VM, hostile_target, many_vms  # noqa: F401
+
+import nested_magics as nm
+from nested_magics import session
+from nested_magics.display import advice, text
+from nested_magics.display.enable_flow import EnableFlow
+from nested_magics.display.fleet_view import FleetView
+from nested_magics.display.widgets import ReportView, TreeView
+
+LABEL = {"pass": "PASS", "info": "INFO", "warn": "WARN", "fail": "FAIL"}
+
+
+def assert_every_check(plain: str, report) -> None:
+    lines = plain.splitlines()
+    for check in report.checks:
+        assert any(line.startswith(LABEL[check.status]) and check.title in line and check.id in line
+                   for line in lines), (check.status, check.title)
+
+
+def test_report_dashboard_text_holds_every_check(hostile_target):
+    report = nm.check(hostile_target)
+    plain = ReportView(report).text()
+    assert_every_check(plain, report)
+    assert HOSTILE_VM in plain                       # plain text is not escaped: it is not markup
+    assert f"Verdict: {report.verdict.upper()}" in plain
+
+
+def test_bundle_text_is_complete_not_cut_at_110_characters(many_vms):
+    report = nm.check(many_vms(12))
+    plain = report._repr_mimebundle_()["text/plain"]
+    assert len(plain) > 2000
+    assert_every_check(plain, report)
+
+
+def test_fleet_dashboard_text_holds_every_hosts_checks():
+    fleet = nm.check_fleet(["mock:classroom-01", "mock:classroom-04", "mock:nosuch"])
+    plain = FleetView.of(fleet).text()
+    for report in fleet.hosts:
+        if report.error is None:
+            assert_every_check(plain, report)           # ready hosts too, not only the failing ones
+    assert "ERROR" in plain and "mock:nosuch" in plain
+
+
+def test_fleet_text_while_waiting():
+    view = FleetView(["mock:classroom-01", "mock:classroom-02"])
+    view.record(1, nm.check("mock:classroom-02"))
+    plain = view.text()
+    assert "Checking 2 host(s): 1 answered" in plain
+    assert "WAITING  mock:classroom-01" in plain and "mock:classroom-02" not in plain
+
+
+def test_enable_flow_text_follows_its_state():
+    flow = EnableFlow(nm.plan_enable("mock", "myVM"))
+    assert "press Apply" in flow.text() and "expose-extensions" in flow.text()
+    flow.cancel()
+    assert flow.text().endswith("Cancelled: nothing was changed.")
+    applied = EnableFlow(nm.plan_enable("mock", "myVM"))
+    applied.apply()
+    plain = applied.text()
+    assert "applied  expose-extensions" in plain and "Verdict: fixable → ready" in plain
+    assert_every_check(plain, applied.result.after)
+
+
+def test_tree_text_has_levels():
+    plain = TreeView(nm.connect("mock:three-levels").tree()).text()
+    assert plain.splitlines()[0].startswith("L0 TH2-DESKTOP")
+    assert "L2 nestedVM [Running; nesting off" in plain
+
+
+def test_next_steps_are_capped_for_big_hosts(many_vms):
+    report = nm.check(many_vms(25))
+    steps = advice.next_steps(report, "magic")
+    assert len(steps) == advice.MAX_VM_STEPS + 1
+    assert steps[-1] == f"... and {25 - advice.MAX_VM_STEPS} more VM(s) like these."
+
+
+def test_magic_next_step_names_the_target_unless_it_is_the_default(many_vms):
+    target = many_vms(1)
+    report = nm.check(target)
+    assert f"-t {target}" in advice.next_steps(report, "magic")[0]
+    session.set_default_target(target)
+    assert "-t" not in advice.next_steps(report, "magic")[0]
+    assert advice.next_steps(nm.check("mock"), "cli") == ["Enable nesting on myVM: nested-magics enable myVM --yes"]
+
+
+def test_opt_ins_come_from_the_failing_checks(many_vms):
+    report = nm.check(many_vms(4))                   # Off, Running, Saved, Paused
+    steps = advice.next_steps(report, "magic")
+    assert steps[2].endswith("--discard-saved-state") and steps[3].endswith("--turn-off")
+    assert "--" not in steps[0].split(" -t ")[0]
+
+
+def test_cli_lines_stay_led_by_status_words():
+    plain = text.render_report(nm.check("mock"))
+    check_lines = [line for line in plain.splitlines()[1:] if not line.startswith((" ", "Verdict", "Next"))]
+    assert check_lines and all(line[:4] in LABEL.values() for line in check_lines)
