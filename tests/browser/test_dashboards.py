@@ -1,0 +1,62 @@
+"""The magics' widget dashboards in a real JupyterLab: they render, react, and stay inert with hostile names."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from lab import collect_errors, open_and_run_all, screenshot
+from test_lab_smoke import write_notebook
+
+pytestmark = pytest.mark.browser
+
+HOSTILE = "<img src=x onerror=alert(1)>"
+
+
+def hostile_scenario(directory) -> str:
+    doc = {"schema": "nested-magics/host-facts/v1", "name": "<script>alert('host')</script>",
+           "os": {"build": 14393, "kind": "client", "caption": "<b onmouseover=alert(2)>Windows</b>"},
+           "cpu": {"vendor": "GenuineIntel"}, "hypervisor_present": True, "hyperv_installed": True,
+           "supported_vm_versions": ["8.0"],
+           "vms": [{"name": HOSTILE, "state": "Off", "version": "8.0"},
+                   {"name": "x' onclick='alert(3)", "state": "Running", "version": "8.0"}]}
+    path = directory / "hostile.json"
+    path.write_text(json.dumps(doc))
+    return f"mock:{path}"
+
+
+def test_dashboards_render_and_the_enable_flow_applies(lab_page, lab_notebook_dir, console_errors):
+    page = lab_page
+    dialogs = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    target = hostile_scenario(lab_notebook_dir)
+    name = write_notebook(
+        lab_notebook_dir, "dashboards.ipynb",
+        "%load_ext nested_magics",
+        "%nested_check",
+        "%nested_check -t mock:classroom-01 -t mock:classroom-04 -t mock:nowhere",
+        "%nested_tree -t mock:three-levels",
+        "flow = %nested_enable myVM\nflow",
+        f"%nested_check -t {target}",
+    )
+    assert open_and_run_all(page, name), collect_errors(page)
+
+    page.wait_for_selector(".widget-html-content .nm-banner:has-text('TH2-DESKTOP: myVM can nest after')")
+    page.wait_for_selector(".jupyter-widget-Collapse-header:has-text('myVM — FIXABLE — 2 fail, 2 warn')")
+    page.wait_for_selector(".nm-table td:has-text('mock:nowhere: no bundled scenario of that name')")
+    page.wait_for_selector(".lm-TabBar-tab:has-text('Normal vs nested')")
+
+    page.locator(".lm-TabBar-tab:has-text('Levels')").first.click()
+    page.wait_for_selector(".widget-html-content svg[aria-label^='The levels of TH2-DESKTOP']")
+
+    page.click("button.jupyter-button:has-text('Apply 4 change(s)')")
+    page.wait_for_selector(".nm-box:has-text('myVM:') .nm-verdict:text-is('READY')")
+    assert page.locator("button.jupyter-button:has-text('Apply 4 change(s)')").is_hidden()
+
+    host_cell = page.locator(".jp-Cell-outputArea").nth(5)
+    assert HOSTILE in host_cell.inner_text()
+    assert host_cell.locator("img, script, [onmouseover], [onclick*=alert]").count() == 0   # text, never markup
+    screenshot(page, "dashboards")
+    assert dialogs == []
+    assert collect_errors(page) == []
+    assert console_errors == []
