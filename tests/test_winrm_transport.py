@@ -461,3 +461,8 @@ def test_clean_stderr_forms():
     assert clean_stderr("+ only position lines\n") == "+ only position lines"
     assert clean_stderr("x" * 1000).endswith("…") and len(clean_stderr("x" * 1000)) == 400
     assert decode_escapes("_x005F_x000D_ lone _xD800_") == "_x000D_ lone \ufffd"
+
+
+def test_a_url_that_cannot_be_parsed_is_one_usage_line():
+    with pytest.raises(UsageProblem, match="not a valid URL"):
+        parse_winrm_target("http://[bad", user="admin")

@@ -114,7 +114,10 @@ def _split_target(target: str) -> tuple[str, str, int, str]:
     if not text:
         raise UsageProblem("empty WinRM target: give HOST, HOST:PORT or https://HOST:PORT/wsman")
     if "://" in text:
-        parts = urlsplit(text)
+        try:
+            parts = urlsplit(text)
+        except ValueError as exc:   # e.g. an unclosed [IPv6 bracket
+            raise UsageProblem(f"target {target!r} is not a valid URL ({exc}): use https://HOST:PORT/wsman") from None
         scheme = parts.scheme.lower()
         if scheme not in ("http", "https"):
             raise UsageProblem(f"target {target!r}: only http:// and https:// WinRM URLs are supported")
