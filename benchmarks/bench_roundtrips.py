@@ -1,6 +1,7 @@
 """WinRM round trips per check, against the loopback WinRM server playing a simulated Windows host.
 
-Cold: a new connection (the password asked for, the shell created) and one check. Warm: a second
+Cold: a new connection (the password asked for, NTLM's handshake when NTLM is used, the shell
+created) and one check. Warm: a second
 check on the same host object, its shell reused. Counted on both sides: PowerShell invocations
 (Command requests the server saw) and HTTP requests (the server's count; the client's own count is
 the transport's ``http_requests``).
@@ -8,13 +9,26 @@ the transport's ``http_requests``).
 
 from __future__ import annotations
 
+import json
 from collections import Counter
+
+from nested_magics.facts import load_facts
 
 from .common import PASSWORD, Sample, connect, forget_hosts, host_facts, quiet_warnings, timed
 from .common import LoopbackWinRM, SimulatedWindowsHost
 
 FULL_SIZES = (1, 500)
 QUICK_SIZES = (1, 20)
+AUTHS = ("basic", "ntlm")      # Basic over http (the tests' way) and NTLM with message encryption (the default)
+
+
+def _actions(server) -> dict:
+    """Requests by WinRS action; NTLM's handshake requests (answered 401 with a challenge) carry none."""
+    actions = dict(Counter(server.actions))
+    handshake = server.request_count - sum(actions.values())
+    if handshake:
+        actions = {"NTLM handshake": handshake, **actions}
+    return actions
 
 
 def _one(server, host, handler) -> dict:
@@ -28,7 +42,7 @@ def _one(server, host, handler) -> dict:
         "operations": list(handler.operations),
         "http_requests": server.request_count,
         "client_http_requests": host.backend.http_requests - client_before,
-        "actions": dict(Counter(server.actions)),
+        "actions": _actions(server),
         "shells_created": server.shells_created,
         "vms": len(report.vms),
     }
@@ -39,9 +53,9 @@ def run(quick: bool = False) -> dict:
     repeats = 2 if quick else 7
     rows = []
     with quiet_warnings():
-        for vm_count in sizes:
+        for auth, vm_count in [(auth, n) for auth in AUTHS for n in sizes]:
             handler = SimulatedWindowsHost(host_facts(vm_count))
-            with LoopbackWinRM(handler, password=PASSWORD) as server:
+            with LoopbackWinRM(handler, auth=auth, password=PASSWORD) as server:
                 cold_time, warm_time = Sample(), Sample()
                 cold = warm = None
                 for i in range(repeats + 1):          # the first round only warms imports and caches
@@ -54,7 +68,11 @@ def run(quick: bool = False) -> dict:
                         cold_time.add(cold["seconds"])
                         warm_time.add(warm["seconds"])
                 forget_hosts([server])
-                facts_bytes = len(server.invocations[-1].result[0]) if server.invocations else None
-                rows.append({"vms": vm_count, "cold": cold, "warm": warm, "cold_time": cold_time.to_dict(),
-                             "warm_time": warm_time.to_dict(), "facts_bytes": facts_bytes})
+                stdout = server.invocations[-1].result[0]
+                loading = Sample()                  # the share of a check spent validating and loading the facts
+                for _ in range(repeats):
+                    loading.add(timed(load_facts, json.loads(stdout))[0])
+                rows.append({"auth": auth, "vms": vm_count, "cold": cold, "warm": warm, "cold_time": cold_time.to_dict(),
+                             "warm_time": warm_time.to_dict(), "facts_bytes": len(stdout),
+                             "load_facts": loading.to_dict()})
     return {"sizes": list(sizes), "rows": rows}

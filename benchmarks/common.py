@@ -175,9 +175,13 @@ def write_scenario(directory: Path, vm_count: int) -> str:
 
 
 def winrm_options(server) -> dict:
-    """How the benchmarks connect: Basic over http to 127.0.0.1 (the tests' way), password from code."""
-    return {"user": server.username, "transport": "basic", "insecure": True, "timeout": 60,
-            "password_provider": lambda: server.password}
+    """How the benchmarks connect to a loopback server: its auth (Basic over http needs --insecure; NTLM
+    encrypts the messages), the password from code."""
+    options = {"user": server.username, "transport": server.auth, "timeout": 60,
+               "password_provider": lambda: server.password}
+    if server.auth == "basic":
+        options["insecure"] = True
+    return options
 
 
 def connect(server):

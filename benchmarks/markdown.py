@@ -96,8 +96,9 @@ def summary(sections: dict, quick: bool) -> list[str]:
                   for kind in ("cold", "warm")]
         ok = all(n == 1 for _, _, n in counts)
         shown = ", ".join(f"{n}" for _, _, n in counts)
-        sizes = " and ".join(f"{row['vms']:,}" for row in sections["roundtrips"]["rows"])
-        rows.append([f"PowerShell invocations per check over WinRM ({sizes} VMs, cold and warm)", "exactly 1",
+        sizes = " and ".join(sorted({f"{row['vms']:,}" for row in sections["roundtrips"]["rows"]}, key=len))
+        rows.append([f"PowerShell invocations per check over WinRM ({sizes} VMs, cold and warm, Basic and NTLM)",
+                     "exactly 1",
                      shown, _met(ok)])
     if "fleet" in sections:
         f = sections["fleet"]
@@ -177,22 +178,27 @@ def roundtrips(s: dict) -> list[str]:
         for kind in ("cold", "warm"):
             r = row[kind]
             actions = ", ".join(f"{a} {n}" for a, n in r["actions"].items())
-            rows.append([f"{row['vms']:,}", kind, r["invocations"], r["http_requests"], r["client_http_requests"],
+            rows.append([row["auth"], f"{row['vms']:,}", kind, r["invocations"], r["http_requests"], r["client_http_requests"],
                          actions, _spread(row[f"{kind}_time"])])
-    sizes = ", ".join(f"{row['facts_bytes']:,} B for {row['vms']:,} VM(s)" for row in s["rows"])
+    sizes = ", ".join(sorted({f"{row['facts_bytes']:,} B for {row['vms']:,} VM(s)" for row in s["rows"]}))
     return [
         "## 3. WinRM round trips per check", "",
-        "`nm.connect(url, transport=\"basic\", insecure=True)` against the loopback WinRM server "
-        "(tests/loopback_winrm.py) playing the simulated Windows host (tests/simulated_windows.py), no added "
-        "latency. **Cold**: a new connection (shell Create; Basic auth goes with every request, so no extra "
-        "authentication round trip) and one check; **warm**: the next check on the same host, its shell reused. "
+        "`nm.connect(url, user=…, transport=…)` against the loopback WinRM server (tests/loopback_winrm.py) "
+        "playing the simulated Windows host (tests/simulated_windows.py), no added latency, with Basic over "
+        "http (`insecure=True`, the tests' way: the credentials go with every request) and with NTLM and message "
+        "encryption (the default transport: a handshake and an encryption-priming request per new connection). "
+        "**Cold**: a new connection and one check; **warm**: the next check on the same host, its shell reused. "
         "Invocations = Command requests the server saw; HTTP requests as counted by the server and by the client "
         "transport.", "",
-        *_table(["VMs", "", "invocations", "HTTP requests (server)", "HTTP requests (client)", "by action",
-                 "wall time"], rows),
+        *_table(["auth", "VMs", "", "invocations", "HTTP requests (server)", "HTTP requests (client)",
+                 "by action (auth: NTLM's encryption priming)", "wall time"], rows),
         f"The facts document is {sizes}. The loopback server hands out at most 32 KiB of output per Receive "
         "(a real host's limit is its MaxEnvelopeSizekb, 500 KB by default), so large hosts take a few more "
         "Receive requests; it is still one PowerShell invocation.", "",
+        "Where a warm check's time goes on a large host: validating the returned document against the "
+        "host-facts schema (jsonschema) and loading it, " + "; ".join(
+            f"{_spread(row['load_facts'])} for {row['vms']:,} VM(s)" for row in s["rows"] if row["auth"] == "basic")
+        + " (`facts.load_facts` timed alone; compare the warm wall times above).", "",
     ]
 
 
@@ -267,7 +273,7 @@ invocation — never timings.
 
 def render(results: dict) -> str:
     env, sections = results["environment"], results["sections"]
-    m, v = env["machine"], env["versions"]
+    m, v, load = env["machine"], env["versions"], results.get("load", {})
     out = [
         "# Benchmarks" + (" (quick mode)" if results["quick"] else ""), "",
         f"Written by `python -m benchmarks{' --quick' if results['quick'] else ''}` on {env['date']}, in "
@@ -276,7 +282,9 @@ def render(results: dict) -> str:
         *summary(sections, results["quick"]),
         "## Machine and versions", "",
         f"- Machine: {m['cpu']}, {m['cores']} cores, {m['memory']} memory; {m['os']}.",
-        "- Versions: " + ", ".join(f"{k} {val}" for k, val in v.items()) + ".", "",
+        "- Versions: " + ", ".join(f"{k} {val}" for k, val in v.items()) + ".",
+        f"- Load average (1 min) when the run started / ended: {load.get('start', 0):.2f} / {load.get('end', 0):.2f}"
+        " (the machine may be shared with other work; the spreads show how much it moved the figures).", "",
     ]
     for name, render_section in (("startup", startup), ("scaling", scaling), ("roundtrips", roundtrips),
                                  ("per_cmdlet", per_cmdlet), ("fleet", fleet)):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import time
 from pathlib import Path
@@ -53,6 +54,7 @@ def main(argv: list[str] | None = None) -> int:
         args.json = RESULTS / (args.out.stem + ".json")
     results = {"quick": args.quick, "environment": common.environment(), "sections": {}, "durations": {}}
     started = time.perf_counter()
+    results["load"] = {"start": os.getloadavg()[0]}
     for name in names:
         print(f"[benchmarks] {name} …", file=sys.stderr, flush=True)
         t0 = time.perf_counter()
@@ -60,6 +62,7 @@ def main(argv: list[str] | None = None) -> int:
         results["durations"][name] = time.perf_counter() - t0
         print(f"[benchmarks] {name} done in {results['durations'][name]:.1f} s", file=sys.stderr, flush=True)
     results["durations"]["total"] = time.perf_counter() - started
+    results["load"]["end"] = os.getloadavg()[0]
     for path in (args.out, args.json):
         path.parent.mkdir(parents=True, exist_ok=True)
     args.json.write_text(json.dumps(results, indent=1), encoding="utf-8")
