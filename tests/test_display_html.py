@@ -9,7 +9,7 @@ from display_fixtures import (HOSTILE_HOST, HOSTILE_NESTED, HOSTILE_QUOTE_VM, HO
                               hostile_target, many_vms)
 
 import nested_magics as nm
-from nested_magics.display import diagram, html
+from nested_magics.display import diagram, html, html_enable, html_tree
 
 ALLOWED_ONCLICK = html.COPY_JS
 SVG_TAGS = {"svg", "title", "rect", "text", "line", "polygon"}
@@ -41,7 +41,8 @@ def test_hostile_names_are_inert_in_every_view(hostile):
     result = plan.apply(confirm=True)
     action = host.vm("start", HOSTILE_VM)
     fleet = nm.check_fleet([host.target, "mock"])
-    views = [html.report_html(report), html.tree_html(host.tree()), html.plan_html(plan), html.apply_html(result),
+    views = [html.report_html(report), html_tree.tree_html(host.tree()), html_enable.plan_html(plan),
+             html_enable.apply_html(result),
              html.fleet_html(fleet), html.action_html(action), html.page(html.connect_body(host, True))]
     for markup in views:
         parsed = assert_inert(markup)
@@ -108,27 +109,27 @@ def test_waiting_fleet_rows():
 def test_plan_says_what_cannot_be_undone(scenario, make_vm):
     target = scenario(vms=[make_vm(version="5.0")])
     plan = nm.plan_enable(target, "myVM", update_version=True)
-    body = html.plan_html(plan)
+    body = html_enable.plan_html(plan)
     assert "update-version" in body and "NO: cannot be undone" in body
     assert html.esc("Update-VMVersion -Name 'myVM' -Force") in body
 
 
 def test_refused_plan_names_the_missing_option(scenario, make_vm):
     plan = nm.plan_enable(scenario(vms=[make_vm(state="Saved")]), "myVM")
-    body = html.plan_html(plan)
+    body = html_enable.plan_html(plan)
     assert "Refused (discard-saved-state)" in body and "--discard-saved-state" in body
     assert "Nothing was changed" in body
 
 
 def test_apply_shows_outcomes_and_verdict_before_after():
     result = nm.plan_enable("mock", "myVM").apply(confirm=True)
-    body = html.apply_html(result)
+    body = html_enable.apply_html(result)
     assert body.count(">applied<") == len(result.applied) == 4
     assert "nm-v-fixable" in body and "nm-v-ready" in body
 
 
 def test_tree_html_has_every_level():
-    body = html.tree_html(nm.connect("mock:three-levels").tree())
+    body = html_tree.tree_html(nm.connect("mock:three-levels").tree())
     assert ">L0<" in body and ">L1<" in body and ">L2<" in body
     assert "nesting on" in body and "nesting off" in body
     assert "How nesting works" in body
@@ -149,7 +150,10 @@ def test_normal_and_nested_pictures_tell_the_blogs_story():
 
 
 def test_tree_drawing_caps_wide_levels(many_vms):
-    svg = diagram.tree_svg(nm.connect(many_vms(30)).tree())
+    tree = nm.connect(many_vms(30)).tree()
+    svg = diagram.tree_svg(tree)
     shown = svg.count(">L1 vm-")
     assert shown == diagram.MAX_DRAWN - 1
     assert f"+{30 - shown} more" in svg
+    assert "nm-scroll" not in html_tree.tree_body(tree, with_diagram=False)
+    assert "nm-scroll" in html_tree.tree_body(nm.connect(many_vms(31)).tree(), with_diagram=False)

@@ -8,7 +8,6 @@ import sys
 import textwrap
 
 import pytest
-from display_fixtures import many_vms  # noqa: F401
 from IPython.core.error import UsageError
 from IPython.core.interactiveshell import InteractiveShell
 from IPython.utils.capture import capture_output
@@ -104,6 +103,24 @@ def test_help_is_the_docstring_with_examples_and_usage(ip):
         assert "Examples:" in help_text and f"%{name}" in help_text, name
     assert "%nested_check [-t TARGET] [--json]" in ip.object_inspect_text("%nested_check")
     assert "install-hyperv: true" in ip.object_inspect_text("%nested_enable")
+
+
+def test_magics_and_cli_share_one_grammar(ip):
+    from nested_magics.cli import build_parser
+
+    def words(parser):
+        return ({s for a in parser._actions for s in a.option_strings},
+                [a.dest for a in parser._actions if not a.option_strings])
+
+    commands = build_parser()._subparsers._group_actions[0].choices
+    magics = ip.magics_manager.registry["NestedMagics"]
+    cli_only = {"--strict", "--quiet", "--details", "-h", "--help"}   # the magics take -h too, as help
+    for magic, command in (("nested_check", "check"), ("nested_enable", "enable"), ("nested_tree", "tree"),
+                           ("nested_vm", "vm")):
+        magic_options, magic_positionals = words(getattr(magics, magic).parser)
+        cli_options, cli_positionals = words(commands[command])
+        assert magic_options == cli_options - cli_only, magic
+        assert magic_positionals == cli_positionals, magic
 
 
 def test_dash_h_prints_the_help_and_does_nothing_else(ip):

@@ -3,7 +3,7 @@ the widget view. The engine objects' ``_repr_mimebundle_`` come here."""
 
 from __future__ import annotations
 
-from . import html, text
+from . import html, html_enable, html_tree, text
 from . import view
 
 
@@ -32,7 +32,7 @@ def tree_bundle(tree) -> dict:
         from .widgets import TreeView
 
         return TreeView(tree)._repr_mimebundle_()
-    return _static(text.render_tree(tree), html.tree_html(tree))
+    return _static(text.render_tree(tree), html_tree.tree_html(tree))
 
 
 def _panel(plain: str, body: str) -> dict:
@@ -44,11 +44,11 @@ def _panel(plain: str, body: str) -> dict:
 
 
 def plan_bundle(plan) -> dict:
-    return _panel(text.render_plan(plan), html.plan_body(plan))
+    return _panel(text.render_plan(plan), html_enable.plan_body(plan))
 
 
 def apply_bundle(result) -> dict:
-    return _panel(text.render_apply(result, style="magic"), html.apply_body(result))
+    return _panel(text.render_apply(result, style="magic"), html_enable.apply_body(result))
 
 
 def action_bundle(result) -> dict:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import ipywidgets as w
 
 from ..errors import NestedMagicsError
-from . import html, text
+from . import html, html_enable, text
 from .view import View
 from .widgets import html_widget
 
@@ -49,7 +49,7 @@ class EnableFlow(View):
         self.error = None
         self.state = "applied"
         if self._widget is not None:
-            self.body.value = html.page(html.apply_body(self.result))
+            self.body.value = html.page(html_enable.apply_body(self.result))
             self.steps.layout.display = "none"
             self.buttons.layout.display = "none"
             self._set_status("")
@@ -66,7 +66,7 @@ class EnableFlow(View):
     # ------------------------------------------------------------ widgets
 
     def build(self):
-        self.body = html_widget(html.plan_body(self.plan))
+        self.body = html_widget(html_enable.plan_body(self.plan))
         self.bars = {}
         rows = []
         for i, change in enumerate(self.plan.changes, 1):
@@ -127,5 +127,5 @@ class EnableFlow(View):
 
     def html(self) -> str:
         if self.state == "applied":
-            return html.apply_html(self.result)
-        return html.plan_html(self.plan)
+            return html_enable.apply_html(self.result)
+        return html_enable.plan_html(self.plan)

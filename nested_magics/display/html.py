@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import html as _html
 
-from ..plan import show
 from ..report import FAIL, PASS, VERDICT_ORDER, Report, worst
 from ..sizes import format_size
 from .advice import next_steps
@@ -295,136 +294,7 @@ def fleet_html(fleet) -> str:
     return page(fleet_body([r.target for r in fleet.hosts], fleet.hosts))
 
 
-# ---------------------------------------------------------------- enable plans and results
-
-
-OUTCOME = {"planned": ("", ""), "running": ("info", "running"), "done": ("pass", "applied"),
-           "failed": ("fail", "failed"), "skipped": ("", "not run")}
-
-
-def plan_table(changes: list, outcomes: dict | None = None) -> str:
-    """Change, before → after, the PowerShell it runs, reversible or not (and, once run, its outcome)."""
-    rows = []
-    for i, c in enumerate(changes, 1):
-        rev = "yes" if c.reversible else '<span class="nm-irrev">NO: cannot be undone</span>'
-        outcome = ""
-        if outcomes is not None:
-            cls, word = OUTCOME[outcomes.get(c.id, "skipped")]
-            outcome = f'<td><span class="nm-badge nm-{cls}">{word}</span></td>' if cls else f'<td class="nm-muted">{word}</td>'
-        rows.append(f'<tr><td>{i}</td><td><div class="nm-title">{esc(c.id)}</div><div class="nm-why">{esc(c.setting)}: '
-                    f'{esc(show(c.setting, c.before))}<span class="nm-arrow">→</span>{esc(show(c.setting, c.after))}'
-                    f'</div></td><td class="nm-fixcol">{command(c.powershell)}</td><td>{rev}</td>{outcome}</tr>')
-    extra = "<th>Outcome</th>" if outcomes is not None else ""
-    return ('<table class="nm-table"><thead><tr><th>#</th><th>Change: before → after</th><th>PowerShell it runs</th>'
-            f'<th>Reversible</th>{extra}</tr></thead><tbody>{"".join(rows)}</tbody></table>')
-
-
-def refusal_box(refusal) -> str:
-    return (f'<div class="nm-box nm-fail"><b>Refused ({esc(refusal.id)})</b>: {esc(refusal.message)}<br>'
-            '<span class="nm-muted">Nothing was changed.</span></div>')
-
-
-def plan_head(plan) -> str:
-    return f'<h4 class="nm-h">Plan: enable nesting on {esc(plan.vm)} ({esc(plan.host_name)})</h4>'
-
-
-def plan_body(plan) -> str:
-    if plan.refused is not None:
-        out = plan_head(plan) + refusal_box(plan.refused)
-        if plan.changes:
-            out += '<p class="nm-muted">Once allowed, it would make these changes:</p>' + plan_table(plan.changes)
-        return out
-    if not plan.changes:
-        return plan_head(plan) + '<div class="nm-box nm-pass">Nothing to change: nesting is already set up.</div>'
-    return plan_head(plan) + plan_table(plan.changes)
-
-
-def plan_html(plan) -> str:
-    return page(plan_body(plan))
-
-
-def apply_body(result) -> str:
-    """What ran, what failed, the verdict before → after and the VM's checks now."""
-    plan = result.plan
-    out = plan_head(plan)
-    failed = result.failed
-    if failed is not None and (failed.id in ("host", "consent", "stale") or plan.refused is not None):
-        out += refusal_box(failed)
-    else:
-        outcomes = {c.id: "done" for c in result.applied}
-        if failed is not None:
-            outcomes[failed.id] = "failed"
-        out += plan_table(plan.changes, outcomes) if plan.changes else ""
-        if failed is not None:
-            out += f'<div class="nm-box nm-fail"><b>Failed at {esc(failed.id)}</b>: {esc(failed.message)}</div>'
-    before, after = result.before, result.after
-    if after is not None:
-        if before is not None and before is not after:
-            head = (f"{esc(plan.vm)}: {verdict_badge(before.verdict)}<span class=\"nm-arrow\">→</span>"
-                    f"{verdict_badge(after.verdict)}")
-            out += f'<div class="nm-box nm-{"pass" if after.verdict == "ready" else "info"}">{head}</div>'
-        out += '<h4 class="nm-h">After</h4>' + report_body(after)
-    return out
-
-
-def apply_html(result) -> str:
-    return page(apply_body(result))
-
-
-# ---------------------------------------------------------------- tree, actions, connections
-
-
-def tree_label(node) -> str:
-    level = f'<span class="nm-level">L{node.level}</span>'
-    if node.kind == "host":
-        running = node.nesting and node.hyperv
-        hv = (f'<span class="nm-tag {"nm-run" if running else "nm-hold"}">'
-              f'{"Hyper-V running" if running else "Hyper-V not running"}</span>')
-        return f'{level}<b>{esc(node.name)}</b> <span class="nm-muted">physical host, build {esc(node.build)}</span>{hv}'
-    state_cls = {"Running": "nm-run", "Off": ""}.get(node.state, "nm-hold")
-    nesting = ('<span class="nm-tag nm-on">nesting on</span>' if node.nesting
-               else '<span class="nm-tag">nesting off</span>')
-    inside = {True: "Hyper-V inside", False: "no Hyper-V inside", None: "guest unknown"}[node.hyperv]
-    return (f'{level}<b>{esc(node.name)}</b><span class="nm-tag {state_cls}">{esc(node.state)}</span>{nesting}'
-            f'<span class="nm-tag">{inside}</span>')
-
-
-def tree_list(node) -> str:
-    """Nested ``<details>``/``<ul>``: open by default, any depth."""
-    if not node.children:
-        return f"<li>{tree_label(node)}</li>"
-    kids = "".join(tree_list(child) for child in node.children)
-    return f"<li><details open><summary>{tree_label(node)}</summary><ul>{kids}</ul></details></li>"
-
-
-def tree_body(node, with_diagram: bool = True) -> str:
-    vms = sum(1 for n in node.walk() if n.kind == "vm")
-    out = (f'<h4 class="nm-h">{esc(node.name)}: {vms} VM(s) on {node.depth + 1} level(s)</h4>'
-           f'<ul class="nm-tree">{tree_list(node)}</ul>')
-    if with_diagram:
-        from . import diagram
-
-        out += (f'<div class="nm-diagrams"><figure>{diagram.tree_svg(node)}<figcaption>This host, level by level: '
-                'L0 runs Hyper-V; a VM with nesting on gets the virtualization extensions (orange) and can run its '
-                'own Hyper-V and VMs.</figcaption></figure></div>'
-                '<details class="nm-fold"><summary>How nesting works: the blog\'s two pictures</summary>'
-                f'{explainer_body()}</details>')
-    return out
-
-
-def explainer_body() -> str:
-    """The blog's normal and nested pictures side by side, with its words."""
-    from . import diagram
-
-    return (f'<div class="nm-diagrams"><figure>{diagram.normal_svg()}<figcaption>Normal: the Hyper-V hypervisor '
-            'takes full control of the virtualization extensions (orange) and does not expose them to the guest.'
-            f'</figcaption></figure><figure>{diagram.nested_svg()}<figcaption>Nested: Hyper-V exposes the '
-            'extensions to its guest VM, which can install its own hypervisor and run its own guest VMs.'
-            '</figcaption></figure></div>')
-
-
-def tree_html(node) -> str:
-    return page(tree_body(node))
+# ---------------------------------------------------------------- actions and connections
 
 
 def action_body(result) -> str:

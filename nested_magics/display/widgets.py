@@ -11,7 +11,7 @@ from functools import cached_property
 
 import ipywidgets as w
 
-from . import html, text
+from . import html, html_tree, text
 from .order import Groups
 from .view import View
 
@@ -103,16 +103,16 @@ class TreeView(View):
     def build(self):
         from . import diagram
 
-        tabs = [html_widget(html.tree_body(self.tree, with_diagram=False)),
+        tabs = [html_widget(html_tree.tree_body(self.tree, with_diagram=False)),
                 html_widget(f'<div class="nm-diagrams">{diagram.tree_svg(self.tree)}</div>'),
-                html_widget(html.explainer_body())]
+                html_widget(html_tree.explainer_body())]
         return w.Tab(children=tabs, titles=self.TABS, selected_index=0)
 
     def text(self) -> str:
         return text.render_tree(self.tree)
 
     def html(self) -> str:
-        return html.tree_html(self.tree)
+        return html_tree.tree_html(self.tree)
 
 
 class PanelView(View):
