@@ -129,7 +129,8 @@ def _git(*args: str) -> str:
 
 
 def environment() -> dict:
-    sha = _git("rev-parse", "--short=12", "HEAD") or "unknown"
+    # A run from an exported tree (git archive) names its commit in BENCHMARKS_GIT_SHA.
+    sha = os.environ.get("BENCHMARKS_GIT_SHA") or _git("rev-parse", "--short=12", "HEAD") or "unknown"
     dirty = bool(_git("status", "--porcelain", "--untracked-files=no", "--", "nested_magics"))
     return {
         "machine": {"cpu": _cpu_model(), "cores": os.cpu_count(), "memory": _memory(), "os": _os()},

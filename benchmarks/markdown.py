@@ -288,6 +288,14 @@ python -m benchmarks --quick       # small sizes, few repeats (~15 s): benchmark
 python -m benchmarks --only scaling fleet   # some sections: benchmarks/results/BENCHMARKS-partial.md
 ```
 
+To measure one commit without the uncommitted changes of a work tree, export it and run there (the
+`nested_magics` beside `benchmarks/` is the one imported, even over an editable install):
+
+```sh
+sha=$(git rev-parse --short=12 HEAD); mkdir -p /tmp/nm && git archive HEAD | tar -x -C /tmp/nm
+cd /tmp/nm && BENCHMARKS_GIT_SHA=$sha python -m benchmarks
+```
+
 Run from the repository's top folder (the benchmarks import the loopback WinRM server and the simulated
 Windows host from `tests/`). Raw figures, every sample included, go to the `.json` beside the report
 (under `benchmarks/results/`, not committed). All traffic stays on 127.0.0.1. The test suite runs the
