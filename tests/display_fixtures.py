@@ -43,14 +43,25 @@ class Tags(HTMLParser):
         super().__init__(convert_charrefs=True)
         self.tags: list[tuple[str, dict]] = []
         self.data: list[str] = []
+        self.codes: list[str] = []           # the text of every <code>, as a browser would show it
+        self._in_code = 0
         self.feed(text)
         self.close()
 
     def handle_starttag(self, tag, attrs):
         self.tags.append((tag, dict(attrs)))
+        if tag == "code":
+            self._in_code += 1
+            self.codes.append("")
+
+    def handle_endtag(self, tag):
+        if tag == "code":
+            self._in_code -= 1
 
     def handle_data(self, data):
         self.data.append(data)
+        if self._in_code:
+            self.codes[-1] += data
 
     @property
     def text(self) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import xml.etree.ElementTree as ET
 
 import pytest
@@ -13,16 +14,30 @@ from nested_magics.display import diagram, html, html_enable, html_tree
 
 ALLOWED_ONCLICK = html.COPY_JS
 SVG_TAGS = {"svg", "title", "rect", "text", "line", "polygon"}
+SVG_IMAGE = "data:image/svg+xml;base64,"
 HTML_TAGS = {"div", "span", "style", "b", "i", "br", "code", "button", "table", "thead", "tbody", "tr", "th", "td",
-             "h4", "ul", "li", "details", "summary", "p", "figure", "figcaption"}
+             "h4", "ul", "li", "details", "summary", "p", "figure", "figcaption", "img"}
+
+
+def svg_of(src: str) -> ET.Element:
+    """The drawing inside an ``<img>``: well-formed SVG made only of shapes and text."""
+    assert src.startswith(SVG_IMAGE), src[:60]
+    root = ET.fromstring(base64.b64decode(src[len(SVG_IMAGE):]).decode("utf-8"))
+    for node in root.iter():
+        assert node.tag.split("}")[-1] in SVG_TAGS, node.tag
+        assert not any(name.startswith("on") or "href" in name for name in node.attrib), node.attrib
+    return root
 
 
 def assert_inert(markup: str) -> Tags:
-    """Only our own tags; no event handler but the copy button's constant one; no URL-bearing attribute."""
+    """Only our own tags; no event handler but the copy button's constant one; no URL but our SVG images."""
     parsed = Tags(markup)
     for tag, attrs in parsed.tags:
-        assert tag in HTML_TAGS | SVG_TAGS, f"unexpected element <{tag}> {attrs}"
+        assert tag in HTML_TAGS, f"unexpected element <{tag}> {attrs}"
         for name, value in attrs.items():
+            if tag == "img" and name == "src":
+                svg_of(value)
+                continue
             assert name not in ("src", "href", "srcdoc", "formaction"), (tag, name, value)
             if name.startswith("on"):
                 assert (tag, name, value) == ("button", "onclick", ALLOWED_ONCLICK), (tag, name, value)
@@ -46,7 +61,7 @@ def test_hostile_names_are_inert_in_every_view(hostile):
              html.fleet_html(fleet), html.action_html(action), html.page(html.connect_body(host, True))]
     for markup in views:
         parsed = assert_inert(markup)
-        assert "<img" not in markup and "<script>" not in markup
+        assert "<img src=x" not in markup and "<script>" not in markup
     text = Tags(views[0]).text + Tags(views[1]).text
     for name in (HOSTILE_VM, HOSTILE_HOST, HOSTILE_NESTED, HOSTILE_QUOTE_VM):
         assert name in text or diagram._short(name, 1000) in text, name   # shown, as text
@@ -56,9 +71,11 @@ def test_copy_button_copies_the_exact_fix(hostile):
     _host, report = hostile
     fixes = [c.fix for c in report.checks if c.fix and c.status != "pass"]
     assert any("''" in fix for fix in fixes)        # PowerShell-doubled quote from the hostile name
-    buttons = [attrs for tag, attrs in Tags(html.report_html(report)).tags if tag == "button"]
-    copied = {b["data-copy"] for b in buttons}
-    assert set(fixes) <= copied
+    parsed = Tags(html.report_html(report))
+    assert set(fixes) <= set(parsed.codes)            # the button copies its <code>'s text, which is the fix
+    assert "previousSibling.textContent" in html.COPY_JS
+    buttons = [attrs for tag, attrs in parsed.tags if tag == "button"]
+    assert len(buttons) >= len(fixes) and all(b["onclick"] == html.COPY_JS for b in buttons)
 
 
 def test_report_lists_problems_first_and_folds_passes(scenario):
@@ -66,8 +83,8 @@ def test_report_lists_problems_first_and_folds_passes(scenario):
                                      "memory": {"startup_bytes": 1024**3, "dynamic": False}}]))
     body = html.report_html(report)
     vm_part = body[body.index('<details class="nm-group"'):]
-    fail = vm_part.index('<div class="nm-title">Virtualization extensions are not exposed')
-    warn = vm_part.index('<div class="nm-title">Startup memory 1 GB is below 4 GB')
+    fail = vm_part.index(">Virtualization extensions are not exposed</div>")
+    warn = vm_part.index(">Startup memory 1 GB is below 4 GB</div>")
     passes = vm_part.index("passing checks")
     assert fail < warn < passes
     assert 'class="nm-banner nm-v-fixable"' in body and ">FIXABLE<" in body
@@ -111,7 +128,7 @@ def test_plan_says_what_cannot_be_undone(scenario, make_vm):
     plan = nm.plan_enable(target, "myVM", update_version=True)
     body = html_enable.plan_html(plan)
     assert "update-version" in body and "NO: cannot be undone" in body
-    assert html.esc("Update-VMVersion -Name 'myVM' -Force") in body
+    assert "Update-VMVersion -Name 'myVM' -Force" in Tags(body).codes
 
 
 def test_refused_plan_names_the_missing_option(scenario, make_vm):
@@ -128,11 +145,25 @@ def test_apply_shows_outcomes_and_verdict_before_after():
     assert "nm-v-fixable" in body and "nm-v-ready" in body
 
 
-def test_tree_html_has_every_level():
+def test_tree_html_has_every_level_and_its_drawings():
     body = html_tree.tree_html(nm.connect("mock:three-levels").tree())
     assert ">L0<" in body and ">L1<" in body and ">L2<" in body
     assert "nesting on" in body and "nesting off" in body
     assert "How nesting works" in body
+    images = [attrs for tag, attrs in Tags(body).tags if tag == "img"]
+    assert [attrs["alt"] for attrs in images] == ["The levels of TH2-DESKTOP",
+                                                  "Normal: the hypervisor keeps the virtualization extensions",
+                                                  "Nested: the extensions are exposed to the guest VM"]
+    drawing = ET.tostring(svg_of(images[0]["src"]), encoding="unicode")
+    assert "L2 nestedVM" in drawing and "VT-x exposed" in drawing
+
+
+def test_styles_are_inline_so_sanitized_notebooks_keep_them():
+    body = html.report_html(nm.check("mock"))
+    for tag, attrs in Tags(body).tags:
+        if tag in ("td", "th", "table") or "nm-badge" in attrs.get("class", "") or "nm-banner" in attrs.get("class", ""):
+            assert attrs.get("style"), (tag, attrs)
+    assert "var(" not in "".join(a.get("style", "") for _t, a in Tags(body).tags)
 
 
 def test_svgs_are_well_formed_xml(hostile):

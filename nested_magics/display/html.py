@@ -2,23 +2,25 @@
 
 Every value that comes from a host (VM names, OS captions, messages) goes through ``esc``, because the
 notebook and ipywidgets' ``HTML`` insert it with ``innerHTML`` unsanitized. The only script in the output
-is the constant ``onclick`` of the copy buttons; the text they copy travels in an escaped attribute.
+is the constant ``onclick`` of the copy buttons, which copy the (escaped) text of the code beside them.
+Styles are inline (see ``style``), so the views keep their looks where a sanitizer strips ``<style>``.
 """
 
 from __future__ import annotations
 
 import html as _html
 
-from ..report import FAIL, PASS, VERDICT_ORDER, Report, worst
+from ..report import FAIL, PASS, VERDICT_ORDER, WARN, Report, worst
 from ..sizes import format_size
 from .advice import next_steps
 from .order import Groups, verdict_tally, worst_first
-from .style import style_tag
+from .style import BOX, VERDICT, attrs, status_colours, style_tag, tinted, verdict_solid
 
 LABEL = {"pass": "PASS", "info": "INFO", "warn": "WARN", "fail": "FAIL"}
-HTML_VM_DETAILS = 25   # the static form details this many VMs (worst first); the text form has them all
-COPY_JS = ("var b=this;try{navigator.clipboard.writeText(b.dataset.copy).then(function(){b.textContent='Copied'},"
-           "function(){b.textContent='Select + Ctrl+C'})}catch(e){b.textContent='Select + Ctrl+C'}")
+HTML_VM_DETAILS = 10   # the static form details this many VMs (worst first); the text form has them all
+# Copies the text of the <code> just before the button (so the text travels once, escaped, as content).
+COPY_JS = ("var b=this;navigator.clipboard.writeText(b.previousSibling.textContent)"
+           ".then(()=>b.textContent='Copied',()=>b.textContent='Select + Ctrl+C')")
 
 
 def esc(value) -> str:
@@ -26,38 +28,64 @@ def esc(value) -> str:
 
 
 def page(body: str) -> str:
-    """A self-contained fragment: the scoped stylesheet and ``body``."""
-    return f'<div class="nm">{style_tag()}{body}</div>'
+    """A self-contained fragment: the scoped niceties stylesheet and ``body``."""
+    return f'<div {attrs("nm")}>{style_tag()}{body}</div>'
+
+
+def el(tag: str, inner: str, *classes: str, style: str = "", extra: str = "") -> str:
+    """``<tag class style>inner</tag>``; ``inner`` is HTML already escaped by the caller."""
+    return f'<{tag} {attrs(*classes, style=style)}{extra}>{inner}</{tag}>'
+
+
+def table(headers: list[str], rows: str, style: str = "") -> str:
+    head = "".join(el("th", h, "nm-th") for h in headers)
+    return el("table", f"<thead><tr>{head}</tr></thead><tbody>{rows}</tbody>", "nm-table", style=style)
+
+
+ROW = attrs("nm-row")
+
+
+def td(inner: str, *classes: str, colspan: int = 0) -> str:
+    return el("td", inner, "nm-td", *classes, extra=f' colspan="{colspan}"' if colspan else "")
+
+
+def muted(text: str) -> str:
+    return el("span", text, "nm-muted")
 
 
 # ---------------------------------------------------------------- small pieces
 
 
 def badge(status: str) -> str:
-    return f'<span class="nm-badge nm-{esc(status)}">{LABEL[status]}</span>'
+    return el("span", LABEL[status], "nm-badge", f"nm-{esc(status)}", style=status_colours(status))
 
 
 def verdict_badge(verdict: str) -> str:
-    return f'<span class="nm-verdict nm-v-{esc(verdict)}">{esc(verdict.upper())}</span>'
+    return el("span", esc(verdict.upper()), "nm-verdict", f"nm-v-{esc(verdict)}", style=verdict_solid(verdict))
 
 
 def banner(verdict: str, head: str, sub: str = "") -> str:
     """The coloured strip a view opens with; ``head``/``sub`` are already-escaped HTML."""
-    sub_html = f'<div class="nm-sub">{sub}</div>' if sub else ""
-    return (f'<div class="nm-banner nm-v-{esc(verdict)}">{verdict_badge(verdict)}'
-            f'<span class="nm-head">{head}</span>{sub_html}</div>')
+    sub_html = el("div", sub, "nm-sub") if sub else ""
+    return el("div", verdict_badge(verdict) + el("span", head, "nm-head") + sub_html, "nm-banner", f"nm-v-{esc(verdict)}",
+              style=tinted(VERDICT.get(verdict, VERDICT["waiting"])))
+
+
+def box(kind: str, inner: str) -> str:
+    """A message box: ``pass`` (green), ``fail`` (red) or ``info`` (blue)."""
+    return el("div", inner, "nm-box", f"nm-{kind}", style=tinted(BOX[kind]))
 
 
 def code_words(text: str) -> str:
     """Escaped text whose words never break (``Set-VMProcessor -VMName`` wraps only at spaces)."""
-    return " ".join(f"<span>{esc(word)}</span>" if "-" in word else esc(word) for word in text.split(" "))
+    return " ".join(f'<span style="white-space:nowrap">{esc(word)}</span>' if "-" in word else esc(word)
+                    for word in text.split(" "))
 
 
 def command(text: str) -> str:
     """A command in monospace with a copy button (one click also selects it, for Ctrl+C)."""
-    return (f'<div class="nm-cmd"><code class="nm-code">{code_words(text)}</code>'
-            f'<button type="button" class="nm-copy" title="Copy to the clipboard" data-copy="{esc(text)}" '
-            f'onclick="{COPY_JS}">Copy</button></div>')
+    button = el("button", "Copy", "nm-copy", extra=f' type="button" title="Copy" onclick="{COPY_JS}"')
+    return el("div", el("code", code_words(text), "nm-code") + button, "nm-cmd")
 
 
 def counts_text(counts: dict) -> str:
@@ -68,16 +96,14 @@ def counts_text(counts: dict) -> str:
 
 
 def check_row(check) -> str:
-    fix = command(check.fix) if check.fix else '<span class="nm-muted">—</span>'
-    return (f'<tr><td class="nm-st">{badge(check.status)}</td>'
-            f'<td><div class="nm-title">{esc(check.title)}</div><div class="nm-why">{esc(check.detail)}</div>'
-            f'<div class="nm-src"><span class="nm-id">{esc(check.id)}</span> · {esc(check.source)}</div></td>'
-            f'<td class="nm-fixcol">{fix}</td></tr>')
+    fix = command(check.fix) if check.fix else muted("—")
+    why = (el("div", esc(check.title), "nm-title") + el("div", esc(check.detail), "nm-why")
+           + el("div", el("span", esc(check.id), "nm-id") + " · " + esc(check.source), "nm-src"))
+    return f"<tr {ROW}>{td(badge(check.status), 'nm-st')}{td(why)}{td(fix, 'nm-fixcol')}</tr>"
 
 
 def _checks_table(rows: str) -> str:
-    return ('<table class="nm-table"><thead><tr><th>Status</th><th>Check, why and source</th><th>Fix</th></tr></thead>'
-            f'<tbody>{rows}</tbody></table>')
+    return table(["Status", "Check, why and source", "Fix"], rows)
 
 
 def checks_table(checks: list) -> str:
@@ -90,9 +116,9 @@ def checks_table(checks: list) -> str:
         label = f"{len(passes)} passing check{'s' if len(passes) != 1 else ''}"
         if not problems:
             label = f"All {label}"
-        out += (f'<details class="nm-fold"><summary>{label}: '
-                f'{esc(" · ".join(c.title for c in passes[:4]))}{" …" if len(passes) > 4 else ""}</summary>'
-                f'{_checks_table("".join(check_row(c) for c in passes))}</details>')
+        summary = f'{label}: {esc(" · ".join(c.title for c in passes[:4]))}{" …" if len(passes) > 4 else ""}'
+        out += el("details", el("summary", summary, "nm-foldsum") + _checks_table("".join(check_row(c) for c in passes)),
+                  "nm-fold")
     return out
 
 
@@ -107,8 +133,7 @@ def host_card(report: Report) -> str:
         memory = format_size(facts.memory.total_bytes) if facts.memory and facts.memory.total_bytes else "unknown"
         items += [("Windows", facts.os.caption or facts.os.kind), ("Build", f"{facts.build} ({report.profile} rules)"),
                   ("Processor", cpu), ("Memory", memory), ("VMs", len(facts.vms))]
-    cells = "".join(f'<div><span class="nm-k">{esc(k)}</span>{esc(v)}</div>' for k, v in items)
-    return f'<div class="nm-card">{cells}</div>'
+    return el("div", "".join(el("div", el("span", esc(k), "nm-k") + esc(v), "nm-cell") for k, v in items), "nm-card")
 
 
 def _headline(report: Report, groups: Groups) -> str:
@@ -149,13 +174,15 @@ def step_html(step: str) -> str:
     for marker in ("%nested_", "nested-magics "):
         at = step.find(marker)
         if at > 0:
-            return f"<li>{esc(step[:at].rstrip())}{command(step[at:])}</li>"
-    return f"<li>{esc(step)}</li>"
+            return el("li", esc(step[:at].rstrip()) + command(step[at:]), "nm-item")
+    return el("li", esc(step), "nm-item")
 
 
 def next_html(report: Report, groups: Groups) -> str:
     steps = next_steps(report, "magic", groups)
-    return f'<div class="nm-next"><b>Next</b><ul>{"".join(step_html(s) for s in steps)}</ul></div>' if steps else ""
+    if not steps:
+        return ""
+    return el("div", "<b>Next</b>" + el("ul", "".join(step_html(s) for s in steps), "nm-list"), "nm-next")
 
 
 def vm_group_title(groups: Groups, summary: dict) -> str:
@@ -167,22 +194,21 @@ def vm_group_title(groups: Groups, summary: dict) -> str:
 
 
 def vm_row(groups: Groups, summary: dict) -> str:
+    """Three cells, so a 1,000-VM table stays small: verdict; name, state, nesting; counts and worst problem."""
     name = summary["name"]
     vm = groups.vm_facts.get(name)
-    state = esc(vm.state) if vm else '<span class="nm-muted">missing</span>'
-    nesting = ("on" if vm.nesting else "off") if vm else "—"
+    where = f"{esc(vm.state)} · nesting {'on' if vm.nesting else 'off'}" if vm else "missing"
     counts = groups.counts(name)
-    return (f'<tr><td>{verdict_badge(summary["verdict"])}</td><td class="nm-title">{esc(name)}</td><td>{state}</td>'
-            f'<td>{nesting}</td><td>{counts["fail"]}</td><td>{counts["warn"]}</td>'
-            f'<td class="nm-muted">{esc(groups.headline(name))}</td></tr>')
+    head = groups.headline(name)
+    problems = f"{counts[FAIL]} fail, {counts[WARN]} warn" + (f" — {esc(head)}" if head else "")
+    return (f'<tr {ROW}>{td(verdict_badge(summary["verdict"]))}{td(f"<b>{esc(name)}</b> " + muted(where))}'
+            f'{td(problems)}</tr>')
 
 
 def vm_table(groups: Groups, summaries: list[dict]) -> str:
     """One row per VM (worst first), in a scroll box: quick to read and to draw for 1,000 VMs."""
     rows = "".join(vm_row(groups, s) for s in summaries)
-    return ('<div class="nm-scroll"><table class="nm-table"><thead><tr><th>Verdict</th><th>VM</th><th>State</th>'
-            f'<th>Nesting</th><th>Fail</th><th>Warn</th><th>Worst problem</th></tr></thead><tbody>{rows}</tbody>'
-            '</table></div>')
+    return el("div", table(["Verdict", "VM", "Checks and worst problem"], rows, style="margin:0"), "nm-scroll")
 
 
 def report_top(report: Report, groups: Groups) -> str:
@@ -190,7 +216,7 @@ def report_top(report: Report, groups: Groups) -> str:
     if report.error is not None:
         return report_banner(report, groups)
     return (report_banner(report, groups) + host_card(report) + next_html(report, groups)
-            + '<h4 class="nm-h">Host checks</h4>' + checks_table(groups.host))
+            + el("h4", "Host checks", "nm-h") + checks_table(groups.host))
 
 
 def report_body(report: Report, groups: Groups | None = None, open_first: bool = True) -> str:
@@ -200,18 +226,22 @@ def report_body(report: Report, groups: Groups | None = None, open_first: bool =
     if report.error is not None or not report.vms:
         return out
     ordered = groups.vms_worst_first()
-    out += f'<h4 class="nm-h">VMs ({len(ordered)}, worst first)</h4>'
+    out += el("h4", f"VMs ({len(ordered)}, worst first)", "nm-h")
     if len(ordered) > 1:
         out += vm_table(groups, ordered)
     shown = ordered[:HTML_VM_DETAILS]
     for i, summary in enumerate(shown):
         opened = " open" if open_first and i == 0 and summary["verdict"] != "ready" or len(ordered) == 1 else ""
-        out += (f'<details class="nm-group"{opened}><summary>{esc(vm_group_title(groups, summary))}</summary>'
-                f'{checks_table(groups.checks(summary["name"]))}</details>')
+        out += group(esc(vm_group_title(groups, summary)), checks_table(groups.checks(summary["name"])), opened)
     if len(ordered) > len(shown):
-        out += (f'<p class="nm-muted">Details above for the {len(shown)} worst of {len(ordered)} VMs; every check of '
-                'every VM is in the text form, and <code>%nested_check NAME</code> details one VM.</p>')
+        out += el("p", f"Details above for the {len(shown)} worst of {len(ordered)} VMs; every check of every VM is "
+                  "in the text form, and <code>%nested_check NAME</code> details one VM.", "nm-muted")
     return out
+
+
+def group(title: str, inner: str, opened: str = "") -> str:
+    """A bordered ``<details>`` with a bold summary (``title`` already escaped)."""
+    return el("details", el("summary", title, "nm-groupsum") + inner, "nm-group", extra=opened)
 
 
 def report_html(report: Report) -> str:
@@ -224,21 +254,20 @@ def report_html(report: Report) -> str:
 def fleet_row(target: str, report: Report | None) -> str:
     """A host's row; ``report`` None means it has not answered yet."""
     if report is None:
-        return (f'<tr><td>{verdict_badge("waiting")}</td><td class="nm-title">{esc(target)}</td>'
-                '<td colspan="5" class="nm-muted">waiting for the host to answer…</td></tr>')
+        return (f'<tr {ROW}>{td(verdict_badge("waiting"))}{td(esc(target), "nm-title", "nm-nw")}'
+                f'{td("waiting for the host to answer…", "nm-muted", colspan=5)}</tr>')
     if report.error is not None:
-        return (f'<tr><td>{verdict_badge("error")}</td><td class="nm-title">{esc(report.target)}</td>'
-                f'<td colspan="5">{esc(report.error)}</td></tr>')
+        return (f'<tr {ROW}>{td(verdict_badge("error"))}{td(esc(report.target), "nm-title", "nm-nw")}'
+                f'{td(esc(report.error), colspan=5)}</tr>')
     c = report.counts()
     build = report.facts.build if report.facts is not None else "?"
     if len(report.vms) <= 3:
         vms = ", ".join(f"{v['name']} {v['verdict']}" for v in report.vms) or "none"
     else:
         vms = f"{len(report.vms)}: " + ", ".join(f"{n} {v}" for v, n in verdict_tally(s["verdict"] for s in report.vms))
-    return (f'<tr><td>{verdict_badge(report.verdict)}</td><td class="nm-title nm-nw">{esc(report.target)}</td>'
-            f'<td class="nm-nw">{esc(report.host)}</td><td>{esc(build)}</td>'
-            f'<td class="nm-nw">{c["fail"]} fail, {c["warn"]} warn</td>'
-            f'<td>{esc(vms)}</td><td class="nm-muted">{esc(problem(report))}</td></tr>')
+    return (f'<tr {ROW}>{td(verdict_badge(report.verdict))}{td(esc(report.target), "nm-title", "nm-nw")}'
+            f'{td(esc(report.host), "nm-nw")}{td(esc(build))}{td(f"{c[FAIL]} fail, {c[WARN]} warn", "nm-nw")}'
+            f'{td(esc(vms))}{td(esc(problem(report)), "nm-muted")}</tr>')
 
 
 def problem(report: Report) -> str:
@@ -255,8 +284,7 @@ def problem(report: Report) -> str:
 
 def fleet_table(rows: list[tuple[str, Report | None]]) -> str:
     body = "".join(fleet_row(t, r) for t, r in rows)
-    return ('<table class="nm-table"><thead><tr><th>Verdict</th><th>Target</th><th>Host</th><th>Build</th>'
-            f'<th>Checks</th><th>VMs</th><th>First problem</th></tr></thead><tbody>{body}</tbody></table>')
+    return table(["Verdict", "Target", "Host", "Build", "Checks", "VMs", "First problem"], body)
 
 
 def fleet_banner(reports: list[Report], total: int) -> str:
@@ -285,8 +313,7 @@ def fleet_body(targets: list[str], reports: list[Report | None]) -> str:
     out = fleet_banner([r for r in reports if r is not None], len(targets)) + fleet_table(rows)
     for _target, report in rows:
         if report is not None:
-            out += (f'<details class="nm-group"><summary>{esc(fleet_title(report))}</summary>'
-                    f'{report_body(report, open_first=False)}</details>')
+            out += group(esc(fleet_title(report)), report_body(report, open_first=False))
     return out
 
 
@@ -298,9 +325,8 @@ def fleet_html(fleet) -> str:
 
 
 def action_body(result) -> str:
-    cls, word = ("pass", "done") if result.ok else ("fail", "refused by Hyper-V")
-    return (f'<div class="nm-box nm-{cls}"><b>{esc(result.action)} {esc(result.vm)}: {word}</b>'
-            f'<div>{esc(result.message)}</div></div>')
+    kind, word = ("pass", "done") if result.ok else ("fail", "refused by Hyper-V")
+    return box(kind, f"<b>{esc(result.action)} {esc(result.vm)}: {word}</b><div>{esc(result.message)}</div>")
 
 
 def action_html(result) -> str:
@@ -308,5 +334,5 @@ def action_html(result) -> str:
 
 
 def connect_body(host, default: bool) -> str:
-    note = '<div class="nm-muted">The nested magics use this target when no -t is given.</div>' if default else ""
-    return f'<div class="nm-box nm-info"><b>Connected to {esc(host.target)}</b>: {esc(host.describe())}{note}</div>'
+    note = el("div", "The nested magics use this target when no -t is given.", "nm-muted") if default else ""
+    return box("info", f"<b>Connected to {esc(host.target)}</b>: {esc(host.describe())}{note}")

@@ -3,47 +3,47 @@
 from __future__ import annotations
 
 from ..plan import show
-from .html import command, esc, page, report_body, verdict_badge
+from .html import ROW, box, command, el, esc, muted, page, report_body, table, td, verdict_badge
+from .style import status_colours
+
+OUTCOME = {"running": ("info", "running"), "done": ("pass", "applied"), "failed": ("fail", "failed"),
+           "skipped": ("", "not run")}
 
 
-OUTCOME = {"planned": ("", ""), "running": ("info", "running"), "done": ("pass", "applied"),
-           "failed": ("fail", "failed"), "skipped": ("", "not run")}
+def outcome_cell(state: str) -> str:
+    kind, word = OUTCOME[state]
+    return td(el("span", word, "nm-badge", f"nm-{kind}", style=status_colours(kind)) if kind else muted(word))
 
 
 def plan_table(changes: list, outcomes: dict | None = None) -> str:
     """Change, before → after, the PowerShell it runs, reversible or not (and, once run, its outcome)."""
     rows = []
     for i, c in enumerate(changes, 1):
-        rev = "yes" if c.reversible else '<span class="nm-irrev">NO: cannot be undone</span>'
-        outcome = ""
-        if outcomes is not None:
-            cls, word = OUTCOME[outcomes.get(c.id, "skipped")]
-            outcome = f'<td><span class="nm-badge nm-{cls}">{word}</span></td>' if cls else f'<td class="nm-muted">{word}</td>'
-        rows.append(f'<tr><td>{i}</td><td><div class="nm-title">{esc(c.id)}</div><div class="nm-why">{esc(c.setting)}: '
-                    f'{esc(show(c.setting, c.before))}<span class="nm-arrow">→</span>{esc(show(c.setting, c.after))}'
-                    f'</div></td><td class="nm-fixcol">{command(c.powershell)}</td><td>{rev}</td>{outcome}</tr>')
-    extra = "<th>Outcome</th>" if outcomes is not None else ""
-    return ('<table class="nm-table"><thead><tr><th>#</th><th>Change: before → after</th><th>PowerShell it runs</th>'
-            f'<th>Reversible</th>{extra}</tr></thead><tbody>{"".join(rows)}</tbody></table>')
+        rev = "yes" if c.reversible else el("span", "NO: cannot be undone", "nm-irrev")
+        change = (el("div", esc(c.id), "nm-title") + el("div", f"{esc(c.setting)}: {esc(show(c.setting, c.before))}"
+                  + el("span", "→", "nm-arrow") + esc(show(c.setting, c.after)), "nm-why"))
+        outcome = outcome_cell(outcomes.get(c.id, "skipped")) if outcomes is not None else ""
+        rows.append(f"<tr {ROW}>{td(str(i))}{td(change)}{td(command(c.powershell), 'nm-fixcol')}{td(rev)}{outcome}</tr>")
+    headers = ["#", "Change: before → after", "PowerShell it runs", "Reversible"]
+    return table(headers + (["Outcome"] if outcomes is not None else []), "".join(rows))
 
 
 def refusal_box(refusal) -> str:
-    return (f'<div class="nm-box nm-fail"><b>Refused ({esc(refusal.id)})</b>: {esc(refusal.message)}<br>'
-            '<span class="nm-muted">Nothing was changed.</span></div>')
+    return box("fail", f"<b>Refused ({esc(refusal.id)})</b>: {esc(refusal.message)}<br>{muted('Nothing was changed.')}")
 
 
 def plan_head(plan) -> str:
-    return f'<h4 class="nm-h">Plan: enable nesting on {esc(plan.vm)} ({esc(plan.host_name)})</h4>'
+    return el("h4", f"Plan: enable nesting on {esc(plan.vm)} ({esc(plan.host_name)})", "nm-h")
 
 
 def plan_body(plan) -> str:
     if plan.refused is not None:
         out = plan_head(plan) + refusal_box(plan.refused)
         if plan.changes:
-            out += '<p class="nm-muted">Once allowed, it would make these changes:</p>' + plan_table(plan.changes)
+            out += el("p", "Once allowed, it would make these changes:", "nm-muted") + plan_table(plan.changes)
         return out
     if not plan.changes:
-        return plan_head(plan) + '<div class="nm-box nm-pass">Nothing to change: nesting is already set up.</div>'
+        return plan_head(plan) + box("pass", "Nothing to change: nesting is already set up.")
     return plan_head(plan) + plan_table(plan.changes)
 
 
@@ -64,14 +64,13 @@ def apply_body(result) -> str:
             outcomes[failed.id] = "failed"
         out += plan_table(plan.changes, outcomes) if plan.changes else ""
         if failed is not None:
-            out += f'<div class="nm-box nm-fail"><b>Failed at {esc(failed.id)}</b>: {esc(failed.message)}</div>'
+            out += box("fail", f"<b>Failed at {esc(failed.id)}</b>: {esc(failed.message)}")
     before, after = result.before, result.after
     if after is not None:
         if before is not None and before is not after:
-            head = (f"{esc(plan.vm)}: {verdict_badge(before.verdict)}<span class=\"nm-arrow\">→</span>"
-                    f"{verdict_badge(after.verdict)}")
-            out += f'<div class="nm-box nm-{"pass" if after.verdict == "ready" else "info"}">{head}</div>'
-        out += '<h4 class="nm-h">After</h4>' + report_body(after)
+            head = f"{esc(plan.vm)}: {verdict_badge(before.verdict)}{el('span', '→', 'nm-arrow')}{verdict_badge(after.verdict)}"
+            out += box("pass" if after.verdict == "ready" else "info", head)
+        out += el("h4", "After", "nm-h") + report_body(after)
     return out
 
 

@@ -1,94 +1,118 @@
-"""The one stylesheet every HTML view carries, scoped under ``.nm`` so it touches nothing else.
+"""How the HTML views look, as inline styles.
 
-Colours are fixed status hues (pass green, info blue, warn amber, fail red) on light tints, readable in
-JupyterLab's light theme and legible in dark; neutral text and borders follow JupyterLab's CSS variables.
-Rules are specific enough (``.nm .nm-x``) to beat JupyterLab's rendered-HTML table defaults.
+Inline, because a notebook opened before it is trusted (a tutorial on Binder, GitHub's viewer) strips
+``<style>`` blocks but keeps ``style`` attributes. No CSS variables either (sanitizers drop them):
+neutral lines and tints are translucent grey, so they read on JupyterLab's light and dark themes;
+status colours are fixed (pass green, info blue, warn amber, fail red) on light tints with dark text.
+The small ``<style>`` block only adds niceties (row hover, sticky headers) where it survives.
 """
 
-CSS = """
-.nm{font-family:var(--jp-ui-font-family,-apple-system,BlinkMacSystemFont,"Segoe UI",Roboto,Helvetica,Arial,sans-serif);
- font-size:13px;line-height:1.45;color:var(--jp-ui-font-color1,#1f2328);max-width:1120px;text-align:left}
-.nm *{box-sizing:border-box}
-.nm .nm-banner{display:flex;align-items:center;flex-wrap:wrap;gap:6px 12px;padding:10px 14px;border:1px solid;
- border-left-width:6px;border-radius:6px;margin:0 0 10px}
-.nm .nm-banner .nm-head{font-size:15px;font-weight:600}
-.nm .nm-banner .nm-sub{flex-basis:100%;color:var(--jp-ui-font-color2,#59636e);font-size:12px}
-.nm .nm-verdict{display:inline-block;font-weight:700;font-size:12px;letter-spacing:.05em;padding:2px 10px;border-radius:4px;
- color:#fff;white-space:nowrap}
-.nm .nm-v-ready{background:#eefbf1;border-color:#1a7f37;color:#1f2328}.nm .nm-verdict.nm-v-ready{background:#1a7f37;color:#fff}
-.nm .nm-v-fixable{background:#fff8e1;border-color:#bf8700;color:#1f2328}.nm .nm-verdict.nm-v-fixable{background:#9a6700;color:#fff}
-.nm .nm-v-blocked{background:#fff0ee;border-color:#cf222e;color:#1f2328}.nm .nm-verdict.nm-v-blocked{background:#cf222e;color:#fff}
-.nm .nm-v-error{background:#fff0ee;border-color:#82071e;color:#1f2328}.nm .nm-verdict.nm-v-error{background:#82071e;color:#fff}
-.nm .nm-v-waiting{background:#f6f8fa;border-color:#8c959f;color:#1f2328}.nm .nm-verdict.nm-v-waiting{background:#6e7781;color:#fff}
-.nm .nm-badge{display:inline-block;min-width:46px;text-align:center;font-size:11px;font-weight:700;letter-spacing:.04em;
- padding:1px 6px;border-radius:10px;border:1px solid;white-space:nowrap}
-.nm .nm-pass{color:#116329;background:#dafbe1;border-color:#4ac26b}
-.nm .nm-info{color:#0550ae;background:#ddf4ff;border-color:#54aeff}
-.nm .nm-warn{color:#7d4e00;background:#fff8c5;border-color:#d4a72c}
-.nm .nm-fail{color:#a40e26;background:#ffebe9;border-color:#ff8182}
-.nm .nm-muted{color:var(--jp-ui-font-color2,#59636e)}
-.nm .nm-card{display:flex;flex-wrap:wrap;gap:6px 28px;padding:8px 12px;margin:0 0 10px;
- border:1px solid var(--jp-border-color2,#d0d7de);border-radius:6px;background:var(--jp-layout-color1,#fff)}
-.nm .nm-card div{min-width:0;max-width:340px;overflow-wrap:anywhere}
-.nm .nm-card .nm-k{display:block;font-size:11px;text-transform:uppercase;letter-spacing:.05em;color:var(--jp-ui-font-color2,#59636e)}
-.nm .nm-next{margin:0 0 12px;padding:8px 12px;border-radius:6px;background:var(--jp-layout-color2,#f6f8fa);
- border:1px solid var(--jp-border-color2,#d0d7de)}
-.nm .nm-next ul{margin:4px 0 0;padding-left:18px}.nm .nm-next li{margin:3px 0}
-.nm h4.nm-h{font-size:13px;font-weight:600;margin:14px 0 6px;padding:0;color:var(--jp-ui-font-color1,#1f2328)}
-.nm table.nm-table{border-collapse:collapse;width:100%;margin:0 0 8px;table-layout:auto;font-size:13px;border:none}
-.nm .nm-table th{text-align:left;font-weight:600;font-size:11px;text-transform:uppercase;letter-spacing:.04em;
- color:var(--jp-ui-font-color2,#59636e);border:none;border-bottom:1px solid var(--jp-border-color1,#d0d7de);padding:4px 8px;
- background:transparent}
-.nm .nm-table td{text-align:left;vertical-align:top;padding:6px 8px;border:none;
- border-bottom:1px solid var(--jp-border-color2,#eaeef2);background:transparent;white-space:normal}
-.nm .nm-table tr:hover td{background:var(--jp-layout-color2,#f6f8fa)}
-.nm .nm-table td.nm-st{width:64px}
-.nm .nm-table td.nm-nw{white-space:nowrap}
-.nm .nm-table td.nm-fixcol{width:40%}
-.nm .nm-title{font-weight:600}
-.nm .nm-why{color:var(--jp-ui-font-color2,#59636e);font-size:12px;margin-top:2px}
-.nm .nm-src{color:var(--jp-ui-font-color3,#6e7781);font-size:11px;margin-top:3px;font-style:italic}
-.nm .nm-id{font-family:var(--jp-code-font-family,SFMono-Regular,Menlo,Consolas,monospace);font-size:11px;
- color:var(--jp-ui-font-color2,#59636e)}
-.nm .nm-cmd{display:flex;align-items:flex-start;gap:6px}
-.nm code.nm-code{flex:1;display:block;font-family:var(--jp-code-font-family,SFMono-Regular,Menlo,Consolas,monospace);
- font-size:12px;line-height:1.4;color:var(--jp-content-font-color1,#1f2328);background:var(--jp-layout-color2,#f6f8fa);
- border:1px solid var(--jp-border-color2,#d0d7de);border-radius:4px;padding:3px 6px;white-space:pre-wrap;
- overflow-x:auto;user-select:all;-webkit-user-select:all}
-.nm code.nm-code span{white-space:nowrap}
-.nm button.nm-copy{flex:none;font:inherit;font-size:11px;line-height:1.2;padding:3px 8px;border-radius:4px;cursor:pointer;
- color:var(--jp-ui-font-color1,#1f2328);background:var(--jp-layout-color1,#fff);border:1px solid var(--jp-border-color1,#c4c9cf)}
-.nm button.nm-copy:hover{background:var(--jp-layout-color2,#eaeef2)}
-.nm details.nm-fold{margin:2px 0 8px}
-.nm details.nm-fold>summary{cursor:pointer;color:var(--jp-ui-font-color2,#59636e);font-size:12px;padding:2px 0}
-.nm details.nm-group{border:1px solid var(--jp-border-color2,#d0d7de);border-radius:6px;margin:6px 0;padding:0 10px}
-.nm details.nm-group>summary{cursor:pointer;padding:7px 0;font-weight:600}
-.nm details.nm-group[open]>summary{border-bottom:1px solid var(--jp-border-color2,#eaeef2);margin-bottom:6px}
-.nm .nm-scroll{max-height:360px;overflow:auto;border:1px solid var(--jp-border-color2,#d0d7de);border-radius:6px;margin:0 0 8px}
-.nm .nm-scroll table.nm-table{margin:0}
-.nm .nm-scroll th{position:sticky;top:0;background:var(--jp-layout-color1,#fff)}
-.nm .nm-box{padding:8px 12px;border-radius:6px;border:1px solid;border-left-width:6px;margin:0 0 10px}
-.nm .nm-box.nm-fail{color:var(--jp-ui-font-color1,#1f2328);background:#fff0ee;border-color:#cf222e}
-.nm .nm-box.nm-pass{color:var(--jp-ui-font-color1,#1f2328);background:#eefbf1;border-color:#1a7f37}
-.nm .nm-box.nm-info{color:var(--jp-ui-font-color1,#1f2328);background:#f1f8ff;border-color:#0969da}
-.nm .nm-arrow{color:var(--jp-ui-font-color2,#59636e);padding:0 4px}
-.nm .nm-irrev{color:#a40e26;font-weight:600}
-.nm ul.nm-tree,.nm ul.nm-tree ul{list-style:none;margin:0;padding-left:22px}
-.nm ul.nm-tree{padding-left:0}
-.nm ul.nm-tree li{margin:3px 0}
-.nm ul.nm-tree ul{border-left:1px dashed var(--jp-border-color1,#c4c9cf);margin-left:8px;padding-left:14px}
-.nm ul.nm-tree summary{cursor:pointer}
-.nm .nm-level{display:inline-block;font-family:var(--jp-code-font-family,monospace);font-size:11px;font-weight:700;
- padding:0 5px;border-radius:3px;background:#24292f;color:#fff;margin-right:4px}
-.nm .nm-tag{display:inline-block;font-size:11px;padding:0 6px;border-radius:10px;border:1px solid var(--jp-border-color1,#c4c9cf);
- color:var(--jp-ui-font-color2,#59636e);margin-left:4px;white-space:nowrap}
-.nm .nm-tag.nm-on{color:#6639ba;background:#fbefff;border-color:#c297ff}
-.nm .nm-tag.nm-run{color:#116329;background:#dafbe1;border-color:#4ac26b}
-.nm .nm-tag.nm-hold{color:#7d4e00;background:#fff8c5;border-color:#d4a72c}
-.nm .nm-diagrams{display:flex;flex-wrap:wrap;gap:16px;align-items:flex-start;margin:10px 0}
-.nm .nm-diagrams figure{margin:0}
-.nm .nm-diagrams figcaption{font-size:12px;color:var(--jp-ui-font-color2,#59636e);margin-top:4px;max-width:420px}
-"""
+from __future__ import annotations
+
+INK = "#1f2328"            # text on the light tints
+MUTED = "#6e7781"          # secondary text: readable on white and on JupyterLab's dark grey
+LINE = "rgba(128,128,128,.38)"
+FAINT = "rgba(128,128,128,.2)"
+TINT = "rgba(128,128,128,.09)"
+MONO = "font-family:Menlo,Consolas,monospace"
+
+# status: (text, background, border)
+STATUS = {"pass": ("#116329", "#dafbe1", "#4ac26b"), "info": ("#0550ae", "#ddf4ff", "#54aeff"),
+          "warn": ("#7d4e00", "#fff8c5", "#d4a72c"), "fail": ("#a40e26", "#ffebe9", "#ff8182"),
+          "none": (MUTED, "transparent", LINE)}
+# verdict: (solid, tint)
+VERDICT = {"ready": ("#1a7f37", "#eefbf1"), "fixable": ("#9a6700", "#fff8e1"), "blocked": ("#cf222e", "#fff0ee"),
+           "error": ("#82071e", "#fff0ee"), "waiting": ("#6e7781", "#f6f8fa")}
+BOX = {"pass": VERDICT["ready"], "fail": VERDICT["blocked"], "info": ("#0969da", "#f1f8ff")}
+
+STYLES = {
+    "nm": "font-family:system-ui,-apple-system,Segoe UI,Roboto,Helvetica,Arial,sans-serif;font-size:13px;"
+          "line-height:1.45;max-width:1120px;text-align:left",
+    "nm-banner": "display:flex;align-items:center;flex-wrap:wrap;gap:6px 12px;padding:10px 14px;border-radius:6px;"
+                 f"margin:0 0 10px;color:{INK}",
+    "nm-head": "font-size:15px;font-weight:600",
+    "nm-sub": "flex-basis:100%;color:#59636e;font-size:12px",
+    "nm-verdict": "display:inline-block;font-weight:700;font-size:12px;padding:2px 10px;border-radius:4px;"
+                  "color:#ffffff",
+    "nm-badge": "display:inline-block;min-width:46px;text-align:center;font-size:11px;font-weight:700;"
+                "padding:1px 6px;border-radius:10px",
+    "nm-card": f"display:flex;flex-wrap:wrap;gap:6px 28px;padding:8px 12px;margin:0 0 10px;border:1px solid {LINE};"
+               "border-radius:6px",
+    "nm-cell": "max-width:340px;overflow-wrap:anywhere",
+    "nm-k": f"display:block;font-size:11px;text-transform:uppercase;letter-spacing:.05em;color:{MUTED}",
+    "nm-next": f"margin:0 0 12px;padding:8px 12px;border-radius:6px;background:{TINT};border:1px solid {LINE}",
+    "nm-list": "margin:4px 0 0;padding-left:18px",
+    "nm-item": "margin:3px 0",
+    "nm-h": "font-size:13px;font-weight:600;margin:14px 0 6px;padding:0",
+    "nm-table": "border-collapse:collapse;width:100%;margin:0 0 8px;table-layout:auto;font-size:13px;border:none",
+    "nm-th": f"text-align:left;font-weight:600;font-size:11px;text-transform:uppercase;letter-spacing:.04em;"
+             f"color:{MUTED};border-bottom:1px solid {LINE};padding:4px 8px",
+    "nm-row": f"border-bottom:1px solid {FAINT}",
+    "nm-td": "text-align:left;vertical-align:top;padding:6px 8px",
+    "nm-st": "width:64px",
+    "nm-nw": "white-space:nowrap",
+    "nm-fixcol": "width:40%",
+    "nm-title": "font-weight:600",
+    "nm-why": f"color:{MUTED};font-size:12px;margin-top:2px",
+    "nm-src": f"color:{MUTED};font-size:11px;margin-top:3px;font-style:italic",
+    "nm-id": f"{MONO};font-size:11px;font-style:normal",
+    "nm-muted": f"color:{MUTED}",
+    "nm-cmd": "display:flex;align-items:flex-start;gap:6px",
+    "nm-code": f"{MONO};flex:1;display:block;font-size:12px;color:inherit;background:{TINT};"
+               f"border:1px solid {LINE};border-radius:4px;padding:3px 6px;white-space:pre-wrap;user-select:all",
+    "nm-copy": f"flex:none;font-size:11px;padding:3px 8px;border-radius:4px;cursor:pointer;color:inherit;"
+               f"background:transparent;border:1px solid {LINE}",
+    "nm-fold": "margin:2px 0 8px",
+    "nm-foldsum": f"cursor:pointer;color:{MUTED};font-size:12px;padding:2px 0",
+    "nm-group": f"border:1px solid {LINE};border-radius:6px;margin:6px 0;padding:0 10px",
+    "nm-groupsum": "cursor:pointer;padding:7px 0;font-weight:600",
+    "nm-scroll": f"max-height:360px;overflow-y:auto;overflow-x:auto;border:1px solid {LINE};border-radius:6px;"
+                 "margin:0 0 8px",
+    "nm-box": f"padding:8px 12px;border-radius:6px;margin:0 0 10px;color:{INK}",
+    "nm-arrow": f"color:{MUTED};padding:0 4px",
+    "nm-irrev": "color:#a40e26;font-weight:600",
+    "nm-tree": "list-style:none;margin:0;padding-left:0",
+    "nm-subtree": f"list-style:none;margin:0 0 0 8px;padding-left:14px;border-left:1px dashed {LINE}",
+    "nm-node": "margin:3px 0",
+    "nm-level": f"{MONO};display:inline-block;font-size:11px;font-weight:700;padding:0 5px;border-radius:3px;"
+                "background:#24292f;color:#ffffff;margin-right:4px",
+    "nm-tag": f"display:inline-block;font-size:11px;padding:0 6px;border-radius:10px;border:1px solid {LINE};"
+              f"color:{MUTED};margin-left:4px;white-space:nowrap",
+    "nm-on": "color:#6639ba;background:#fbefff;border-color:#c297ff",
+    "nm-run": "color:#116329;background:#dafbe1;border-color:#4ac26b",
+    "nm-hold": "color:#7d4e00;background:#fff8c5;border-color:#d4a72c",
+    "nm-diagrams": "display:flex;flex-wrap:wrap;gap:16px;align-items:flex-start;margin:10px 0",
+    "nm-figure": "margin:0",
+    "nm-caption": f"font-size:12px;color:{MUTED};margin-top:4px;max-width:420px",
+}
+
+# Only what inline styles cannot say; harmless where a sanitizer drops it.
+CSS = (".nm .nm-table tr:hover td{background:rgba(128,128,128,.06)}"
+       ".nm button.nm-copy:hover{background:rgba(128,128,128,.15)}"
+       ".nm .nm-scroll th{position:sticky;top:0;background:var(--jp-layout-color1,#fff)}")
+
+
+def attrs(*classes: str, style: str = "") -> str:
+    """``class="..." style="..."`` for our own class names (constants, never host data) plus ``style``."""
+    css = ";".join(STYLES[c] for c in classes if c in STYLES)
+    if style:
+        css = f"{css};{style}" if css else style
+    return f'class="{" ".join(classes)}" style="{css}"'
+
+
+def status_colours(status: str) -> str:
+    text, background, border = STATUS.get(status, STATUS["none"])
+    return f"color:{text};background:{background};border:1px solid {border}"
+
+
+def verdict_solid(verdict: str) -> str:
+    return f"background:{VERDICT.get(verdict, VERDICT['waiting'])[0]}"
+
+
+def tinted(colours: tuple[str, str]) -> str:
+    """A box edged in the solid colour with a wide left bar, on the tint."""
+    solid, tint = colours
+    return f"background:{tint};border:1px solid {solid};border-left:6px solid {solid}"
 
 
 def style_tag() -> str:

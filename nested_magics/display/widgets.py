@@ -101,10 +101,8 @@ class TreeView(View):
         self.tree = tree
 
     def build(self):
-        from . import diagram
-
         tabs = [html_widget(html_tree.tree_body(self.tree, with_diagram=False)),
-                html_widget(f'<div class="nm-diagrams">{diagram.tree_svg(self.tree)}</div>'),
+                html_widget(html_tree.levels_body(self.tree)),
                 html_widget(html_tree.explainer_body())]
         return w.Tab(children=tabs, titles=self.TABS, selected_index=0)
 

@@ -46,8 +46,14 @@ def test_dashboards_render_and_the_enable_flow_applies(lab_page, lab_notebook_di
     page.wait_for_selector(".nm-table td:has-text('mock:nowhere: no bundled scenario of that name')")
     page.wait_for_selector(".lm-TabBar-tab:has-text('Normal vs nested')")
 
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    copy = page.locator(".jp-Cell-outputArea").nth(1).locator("button.nm-copy").first
+    copy.click()
+    page.wait_for_selector("button.nm-copy:text-is('Copied')")
+    assert page.evaluate("() => navigator.clipboard.readText()") == "%nested_enable myVM"
+
     page.locator(".lm-TabBar-tab:has-text('Levels')").first.click()
-    page.wait_for_selector(".widget-html-content svg[aria-label^='The levels of TH2-DESKTOP']")
+    page.wait_for_selector(".widget-html-content img[alt='The levels of TH2-DESKTOP']")
 
     page.click("button.jupyter-button:has-text('Apply 4 change(s)')")
     page.wait_for_selector(".nm-box:has-text('myVM:') .nm-verdict:text-is('READY')")
