@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor, wait
 
@@ -53,14 +54,27 @@ def check_fleet(targets: list[str], vms: list[str] | None = None, *, deadline: f
     report; the others go on. ``on_result(index, report)`` is called as each host answers."""
     targets = expand_targets(list(targets))
     reports: list[Report | None] = [None] * len(targets)
+    told: set[int] = set()
+    lock = threading.Lock()
+
+    def tell(i: int, report: Report) -> None:
+        """Call ``on_result`` once per host, inside check_fleet (never after it returns)."""
+        with lock:
+            if i in told or closed:
+                return
+            told.add(i)
+        if on_result:
+            on_result(i, report)
+
+    def one(i: int, target: str) -> Report:
+        report = check_one(target, vms, **winrm_options)
+        tell(i, report)
+        return report
+
+    closed = False
     pool = ThreadPoolExecutor(max_workers=max(1, min(workers, len(targets) or 1)), thread_name_prefix="nested-check")
     started = time.monotonic()
-    futures = {}
-    for i, target in enumerate(targets):
-        future = pool.submit(check_one, target, vms, **winrm_options)
-        futures[future] = i
-        if on_result:
-            future.add_done_callback(lambda f, i=i: on_result(i, f.result()) if not f.cancelled() else None)
+    futures = {pool.submit(one, i, target): i for i, target in enumerate(targets)}
     done, pending = wait(futures, timeout=deadline)
     for future in done:
         reports[futures[future]] = future.result()
@@ -69,8 +83,9 @@ def check_fleet(targets: list[str], vms: list[str] | None = None, *, deadline: f
         i = futures[future]
         reports[i] = Report.failed(targets[i], f"{targets[i]}: no answer within {deadline:g} s "
                                    f"(waited {time.monotonic() - started:.1f} s); check that the host is up")
-        if on_result:
-            on_result(i, reports[i])
+        tell(i, reports[i])
+    with lock:
+        closed = True          # a host answering after the deadline is not reported twice
     pool.shutdown(wait=False, cancel_futures=True)
     return FleetReport([r for r in reports if r is not None])
 

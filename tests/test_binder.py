@@ -40,7 +40,7 @@ GENERATED_EXPECTED = ["mock", "fixable"]
 
 # Notebooks run through Binder: GENERATED, or a path relative to the repo root
 # (e.g. "notebooks/01-what-is-nested-virtualization.ipynb").
-BINDER_NOTEBOOKS = [GENERATED]
+BINDER_NOTEBOOKS = [GENERATED, "notebooks/01-what-is-nested-virtualization.ipynb"]
 
 ERROR_TEXT = re.compile(r"Traceback|\w+Error\b")
 ANSI = re.compile(r"\x1b\[[0-9;]*m")

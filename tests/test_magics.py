@@ -174,26 +174,24 @@ def test_fleet_host_that_cannot_be_read_is_an_error_row_not_an_exception(ip):
     assert "no such scenario file" in fleet.hosts[1].error
 
 
-def test_fleet_progress_is_shown_live_then_taken_away(ip, monkeypatch):
+def test_fleet_progress_fills_live_and_its_saved_form_never_changes(ip, monkeypatch):
+    """nbval cannot replay update_display_data: progress moves through widget traits only."""
     import IPython.display
 
     shown = []
 
-    class Handle:
-        def update(self, obj, raw=False):
-            shown.append(("update", obj, raw))
-
     def display(obj, display_id=False):
-        shown.append(("display", obj, display_id))
-        return Handle()
+        shown.append((obj, display_id))
 
     monkeypatch.setattr(view_module, "in_kernel", lambda: True)
     monkeypatch.setattr(IPython.display, "display", display)
     fleet = line(ip, "nested_check", "-t mock:classroom-01 -t mock:classroom-02")
     assert isinstance(fleet, FleetReport)
-    (kind, progress, display_id), update = shown
-    assert kind == "display" and display_id is True and progress.targets == ["mock:classroom-01", "mock:classroom-02"]
-    assert update == ("update", {"text/plain": ""}, True) and progress._closed
+    ((progress, display_id),) = shown
+    assert display_id is False
+    assert progress.bar.value == 2 and progress.label.value == "2 of 2 hosts answered"
+    assert progress._closed and progress.bar.bar_style == "success"
+    assert progress._repr_mimebundle_()["text/plain"] == "Checking 2 hosts concurrently"
 
 
 # ---------------------------------------------------------------- default target
