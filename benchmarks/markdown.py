@@ -283,7 +283,7 @@ REPRODUCE = """## How to reproduce
 ```sh
 python -m venv .venv && . .venv/bin/activate
 pip install -e '.[test]'           # the loopback server needs the test extras (pyspnego, cryptography)
-python -m benchmarks               # everything, about 8 minutes on 2 cores: rewrites benchmarks/BENCHMARKS.md
+python -m benchmarks               # everything, about 6 minutes on 2 cores: rewrites benchmarks/BENCHMARKS.md
 python -m benchmarks --quick       # small sizes, few repeats (~15 s): benchmarks/results/BENCHMARKS-quick.md
 python -m benchmarks --only scaling fleet   # some sections: benchmarks/results/BENCHMARKS-partial.md
 ```

@@ -1,6 +1,6 @@
 """Run every benchmark and write BENCHMARKS.md: ``python -m benchmarks`` (``--quick`` for the smoke run).
 
-The full run takes about eight minutes on two cores; ``--quick`` (small sizes, few repeats) about
+The full run takes about six minutes on two cores; ``--quick`` (small sizes, few repeats) about
 fifteen seconds, and writes to benchmarks/results/ so that it never replaces the committed figures.
 """
 
