@@ -46,7 +46,8 @@ USER_SETTINGS = {
     "@jupyterlab/apputils-extension:notification": {"fetchNews": "false", "checkForUpdates": False},
     # a notebook without kernelspec metadata starts python3 instead of
     # waiting on the "Select Kernel" dialog
-    "@jupyterlab/notebook-extension:tracker": {"autoStartDefaultKernel": True},
+    # windowingMode none: every cell stays in the DOM, so tests can read outputs off screen
+    "@jupyterlab/notebook-extension:tracker": {"autoStartDefaultKernel": True, "windowingMode": "none"},
 }
 
 # Output areas JupyterLab renders for stderr streams and for `error` outputs.
