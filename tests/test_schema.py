@@ -150,3 +150,30 @@ def test_wrong_vm_values_name_their_key_path(make_doc, make_vm, field, value, wh
 def test_a_wrong_type_inside_a_guest_names_the_guest_path(make_doc, make_vm, make_guest):
     doc = make_doc(vms=[make_vm(guest=make_guest(os={"build": "fast"}))])
     assert _error(doc).startswith("vms[0].guest.os.build:")
+
+
+def test_the_compiled_validator_and_jsonschema_agree_on_every_bundled_scenario():
+    """A valid document takes the fast path only; jsonschema is the reference for the same schema."""
+    import fastjsonschema
+    from nested_magics.backends.mock import bundled_names, load_scenario
+    from nested_magics.facts import _as_draft7, _fast_validator, _validator, schema
+
+    for name in bundled_names():
+        document = load_scenario(name).to_dict()
+        _fast_validator()(document)
+        assert list(_validator().iter_errors(document)) == [], name
+    broken = load_scenario("blog-2015").to_dict()
+    broken["os"].pop("build")            # required at the top level, not in a guest
+    with pytest.raises(fastjsonschema.JsonSchemaValueException):
+        _fast_validator()(broken)
+    assert "unevaluatedProperties" not in str(_as_draft7(schema()))
+
+
+def test_loading_a_valid_scenario_does_not_import_jsonschema():
+    import subprocess
+    import sys
+
+    code = ("import sys, nested_magics as nm; nm.check('mock:server-2022-intel');"
+            "print('jsonschema' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "False"
