@@ -268,3 +268,28 @@ def test_with_guest_credentials_the_report_of_a_host_with_guests_equals_the_mock
     with LoopbackWinRM(windows, password=PASSWORD) as server:
         remote = connect(server, guest_user="admin").check()
     assert without_target(remote.to_dict()) == without_target(nm.check(f"mock:{scenario}").to_dict())
+
+
+def test_the_magics_over_winrm_give_the_mock_report_and_enable_changes_the_host():
+    from test_magics import new_shell
+
+    ip = new_shell()
+    try:
+        server, windows = serve()
+        with server:
+            words = f"-t {server.url} --user {server.username} --transport basic --insecure"
+            remote = ip.run_line_magic("nested_check", f"{words} --json")
+            assert without_target(remote) == without_target(nm.check("mock:blog-2015").to_dict())
+            result = ip.run_line_magic("nested_enable", f"myVM {words} --yes")
+            assert result.after.verdict == "ready"
+            assert windows.simulator.facts.find_vm("myVM").expose_virtualization_extensions
+    finally:
+        ip.extension_manager.unload_extension("nested_magics")
+
+
+def test_the_host_reports_its_invocations_and_http_requests():
+    server, _ = serve()
+    with server:
+        host = connect(server)
+        host.check()
+        assert host.describe().endswith(f"1 PowerShell invocation(s), {server.request_count} HTTP request(s) so far")

@@ -137,7 +137,8 @@ class WinRMBackend:
         return ActionResult(self.target, action, path, ok, message)
 
     def describe(self) -> str:
-        return f"WinRM host {self.options.address} as {self.options.username or '(no user)'}"
+        return (f"WinRM host {self.options.address} as {self.options.username or '(no user)'}: "
+                f"{self.invocations} PowerShell invocation(s), {self.http_requests} HTTP request(s) so far")
 
     def close(self) -> None:
         self.transport.close()
