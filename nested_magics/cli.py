@@ -125,6 +125,9 @@ def cmd_enable(ns) -> int:
         _emit(result.to_dict())
     else:
         print(text.render_apply(result))
+        if host.kind == "mock" and result.applied:
+            print("Note: a mock host is simulated, and its changes last for this command only "
+                  "(in a notebook or a Python session, for as long as the kernel runs).")
     vm_ready = result.after is not None and all(v["verdict"] == READY for v in result.after.vms)
     return 0 if result.failed is None and vm_ready else 1
 

@@ -457,3 +457,12 @@ def test_python_m_exit_statuses_and_no_traceback(argv, status, stdout_has, stder
         assert len(proc.stderr.splitlines()) == 1 and stderr_has in proc.stderr
     else:
         assert proc.stderr == ""
+
+
+def test_enable_on_a_mock_says_its_changes_last_for_this_command_only(capsys):
+    from nested_magics.cli import main
+
+    assert main(["enable", "myVM", "--yes"]) == 0
+    assert "changes last for this command only" in capsys.readouterr().out
+    assert main(["enable", "myVM", "--dry-run"]) == 0
+    assert "changes last" not in capsys.readouterr().out
