@@ -98,3 +98,11 @@ def test_cli_lines_stay_led_by_status_words():
     plain = text.render_report(nm.check("mock"))
     check_lines = [line for line in plain.splitlines()[1:] if not line.startswith((" ", "Verdict", "Next"))]
     assert check_lines and all(line[:4] in LABEL.values() for line in check_lines)
+
+
+def test_the_next_step_for_a_vm_that_does_not_exist_names_the_vms_that_do():
+    import nested_magics as nm
+    from nested_magics.display.advice import next_steps
+
+    steps = next_steps(nm.check("mock", ["nope"]), "cli")
+    assert steps == ["There is no VM nope here; check the name (VMs on this host: myVM)."]
