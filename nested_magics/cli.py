@@ -102,10 +102,8 @@ def cmd_enable(ns) -> int:
     host = _connect(ns.target, ns)
     plan = host.plan_enable(ns.vm, **grammar.enable_options(ns))
     if ns.dry_run:
-        report = host._report_for(plan.vm)
         if ns.json:
-            _emit({"target": host.target, "vm": plan.vm, "plan": [c.to_dict() for c in plan.changes], "applied": [],
-                   "failed": plan.refused.to_dict() if plan.refused else None, "after": report.to_dict()})
+            _emit(host.dry_run(plan).to_dict())
         else:
             print(text.render_plan(plan))
         return 1 if plan.refused else 0
@@ -142,8 +140,6 @@ def cmd_tree(ns) -> int:
 
 
 def cmd_vm(ns) -> int:
-    if ns.size is not None and ns.action != "resize-memory":
-        raise UsageProblem(f"vm {ns.action} takes no size (only resize-memory PATH SIZE does)")
     host = _connect(ns.target, ns)
     result = host.vm(ns.action, ns.path, **grammar.vm_options(ns))
     if not result.ok:

@@ -101,6 +101,11 @@ def enable_options(ns) -> dict:
 
 
 def vm_options(ns) -> dict:
+    """The options of one VM action; a size given to any action but resize-memory is a usage error."""
+    if ns.size is not None and ns.action != "resize-memory":
+        from .errors import UsageProblem
+
+        raise UsageProblem(f"vm {ns.action} takes no size (only resize-memory PATH SIZE does)")
     out = {}
     if ns.action == "new":
         out.update(memory=ns.memory, start=ns.start)

@@ -56,32 +56,39 @@ class Host:
         plan.host = self
         return plan
 
-    def _report_for(self, vm_path: str) -> Report:
+    def report_for(self, vm_path: str) -> Report:
+        """The report for one VM, by name or by path (myVM/nestedVM)."""
         prefix, name = self._split(vm_path)
         if prefix:
             report = build_report(self.backend.host_for(vm_path), self.target, [name])
             return report
         return self.check([name])
 
+    def dry_run(self, plan: Plan) -> ApplyResult:
+        """What ``--dry-run`` shows: the plan, nothing applied, the refusal if any, the VM's report now."""
+        result = ApplyResult(self.target, plan, failed=plan.refused)
+        result.before = result.after = self.report_for(plan.vm)
+        return result
+
     def apply(self, plan: Plan, confirm=False, progress=None) -> ApplyResult:
         """Apply ``plan`` with consent, then gather facts again and re-check."""
         result = ApplyResult(self.target, plan)
         if plan.refused is not None:
             result.failed = plan.refused
-            result.after = result.before = self._report_for(plan.vm)
+            result.after = result.before = self.report_for(plan.vm)
             return result
         agreed = confirm(plan) if callable(confirm) else confirm is True
         if not agreed:
             result.failed = Refusal("consent", "not confirmed: nothing was changed")
-            result.after = result.before = self._report_for(plan.vm)
+            result.after = result.before = self.report_for(plan.vm)
             return result
         fresh = self.plan_enable(plan.vm, options=plan.options)
         if [c.to_dict() for c in fresh.changes] != [c.to_dict() for c in plan.changes] or fresh.refused:
             result.failed = Refusal("stale", f"{plan.vm} changed since this plan was made: nothing was changed; "
                                     "plan again and review the new plan")
-            result.after = result.before = self._report_for(plan.vm)
+            result.after = result.before = self.report_for(plan.vm)
             return result
-        result.before = self._report_for(plan.vm)
+        result.before = self.report_for(plan.vm)
         result.applied, result.failed = self.backend.apply_changes(plan.changes, progress)
         if result.failed is not None:
             done = ", ".join(c.id for c in result.applied) or "none"
@@ -90,7 +97,7 @@ class Host:
                 result.failed.message += "; if it cannot shut down gracefully, run enable again with --turn-off"
             result.failed.message += f" (applied before it: {done}; run enable again to finish the job)"
         result.revert = revert_changes(result.applied)
-        result.after = self._report_for(plan.vm)
+        result.after = self.report_for(plan.vm)
         return result
 
     def revert(self, result: ApplyResult, confirm=False, progress=None) -> ApplyResult:
@@ -100,9 +107,9 @@ class Host:
         if not (confirm(plan) if callable(confirm) else confirm is True):
             out.failed = Refusal("consent", "not confirmed: nothing was changed")
             return out
-        out.before = self._report_for(plan.vm)
+        out.before = self.report_for(plan.vm)
         out.applied, out.failed = self.backend.apply_changes(plan.changes, progress)
-        out.after = self._report_for(plan.vm)
+        out.after = self.report_for(plan.vm)
         return out
 
     def vm(self, action: str, path: str, **options) -> ActionResult:

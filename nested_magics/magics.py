@@ -164,9 +164,7 @@ class NestedMagics(Magics):
         if ns.dry_run or ns.json and not ns.yes:
             if not ns.json:
                 return plan
-            return {"target": host.target, "vm": plan.vm, "plan": [c.to_dict() for c in plan.changes], "applied": [],
-                    "failed": plan.refused.to_dict() if plan.refused else None,
-                    "after": host._report_for(plan.vm).to_dict()}
+            return host.dry_run(plan).to_dict()
         if ns.yes:
             result = plan.apply(confirm=True)
             return result.to_dict() if ns.json else result
@@ -210,8 +208,6 @@ class NestedMagics(Magics):
           %nested_vm stop myVM --turn-off
         """
         ns = parse(self.nested_vm, line)
-        if ns.size is not None and ns.action != "resize-memory":
-            raise UsageProblem(f"vm {ns.action} takes no size (only resize-memory PATH SIZE does)")
         result = self._connect(ns.target, ns).vm(ns.action, ns.path, **grammar.vm_options(ns))
         return result.to_dict() if ns.json else result
 

@@ -1,7 +1,7 @@
 """The engine imports neither IPython nor ipywidgets (nor pywinrm or requests, which only real hosts need).
 
 Proved in a fresh interpreter that imports nested_magics and uses check, plan, apply, the tree, a VM action, a
-fleet and the CLI's main, then looks at sys.modules. (jsonschema is allowed: facts are validated with it.)
+fleet and the CLI's main, then looks at sys.modules. (fastjsonschema is allowed: facts are validated with it.)
 """
 
 from __future__ import annotations
@@ -42,7 +42,7 @@ def test_the_engine_runs_without_ipython_ipywidgets_winrm_or_requests():
     assert out["verdicts"] == ["fixable", "ready", "error"]
     assert out["statuses"] == [0, 0, 0, 1, 2]      # myVM is ready by then (same host)
     loaded = set(out["loaded"])
-    assert "nested_magics" in loaded and "jsonschema" in loaded      # the script really ran the engine
+    assert "nested_magics" in loaded and "fastjsonschema" in loaded  # the script really loaded facts
     for name in FORBIDDEN:
         assert name not in loaded, f"the engine imported {name}"
 
