@@ -51,8 +51,7 @@ class SimulatedWindowsHost:
         document = self.simulator.gather().to_dict()
         document.pop("faults", None)       # mock-only keys: a real host has neither
         document.pop("latency_ms", None)
-        given = (params.get("guest_user"), params.get("guest_password"))
-        direct = self.guest_credentials is not None and given == self.guest_credentials
+        direct = self._direct(params)
         for vm in document["vms"]:
             # facts.ps1 sees inside a running guest only through PowerShell Direct with valid
             # credentials, and one level deep: the guest's own VMs come without their guests.
@@ -67,17 +66,26 @@ class SimulatedWindowsHost:
 
     def _enable(self, params: dict) -> dict:
         results = []
+        direct = self._direct(params)
         for item in params["changes"]:
             change = Change(item["id"], item["vm"], "", None, None, "", True, dict(item))
             try:
-                if change.id in GUEST_STEPS:
-                    raise ActionRefused(f"installing Hyper-V inside {item['vm']} needs PowerShell Direct")
+                if change.id in GUEST_STEPS and not params.get("guest_user"):
+                    raise ActionRefused(f"this step runs inside {item['vm']} through PowerShell Direct and needs "
+                                        "guest credentials: pass --guest-user")
+                if change.id in GUEST_STEPS and not direct:
+                    raise ActionRefused("The credential is invalid.")
                 self.simulator.apply_change(change)
             except ActionRefused as refused:
                 results.append({"id": change.id, "ok": False, "message": str(refused)})
                 break
             results.append({"id": change.id, "ok": True, "message": "done"})
         return {"results": results}
+
+    def _direct(self, params: dict) -> bool:
+        """Does PowerShell Direct accept the guest credentials these parameters carry?"""
+        given = (params.get("guest_user"), params.get("guest_password"))
+        return self.guest_credentials is not None and given == self.guest_credentials
 
     def _vm_action(self, params: dict) -> dict:
         result = self.simulator.vm_action("winrm", params["action"], params["vm"], memory=params.get("memory"),

@@ -293,3 +293,25 @@ def test_the_host_reports_its_invocations_and_http_requests():
         host = connect(server)
         host.check()
         assert host.describe().endswith(f"1 PowerShell invocation(s), {server.request_count} HTTP request(s) so far")
+
+
+def test_blog_step_3_over_winrm_needs_guest_credentials_and_then_installs_hyperv(monkeypatch):
+    facts = load_scenario("blog-2015")
+    windows = SimulatedWindowsHost(facts, guest_credentials=("admin", "Guest-Pa55!"))
+    with LoopbackWinRM(windows, password=PASSWORD) as server:
+        host = connect(server)
+        first = host.plan_enable("myVM", install_hyperv=True).apply(confirm=True)
+        assert first.failed.id == "install-hyperv" and "--guest-user" in first.failed.message
+        assert [c.id for c in first.applied][-1] == "start-vm"
+        session.forget_all()
+        monkeypatch.setenv("NESTED_MAGICS_GUEST_PASSWORD", "Guest-Pa55!")
+        host = connect(server, guest_user="admin")
+        second = host.plan_enable("myVM", install_hyperv=True, networking="nat").apply(confirm=True)
+        assert second.failed is None, second.failed
+        assert [c.id for c in second.applied] == ["install-hyperv", "guest-nat"]
+        guest = windows.simulator.facts.find_vm("myVM").guest
+        assert guest.hyperv_installed and guest.nat[0].name == "LocalNAT"
+        assert second.after.verdict == "ready"
+        sent = [p for p in windows.params if "changes" in p][-1]
+        assert sent["guest_user"] == "admin"          # credentials travel as data, in the parameter block
+        assert all("Guest-Pa55!" not in text for text in windows.scripts)

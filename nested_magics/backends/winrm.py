@@ -19,6 +19,7 @@ from .winrm_transport import WinRMTransport, parse_winrm_target
 
 REMOTE_ACTIONS = ("new", "start", "stop", "save", "checkpoint", "resize-memory")
 GUEST_PASSWORD_ENV = "NESTED_MAGICS_GUEST_PASSWORD"
+GUEST_STEPS = ("install-hyperv", "guest-nat")   # run inside the VM through PowerShell Direct
 BACKEND_ONLY = ("password_provider", "guest_user", "guest_password_provider")
 
 
@@ -66,15 +67,17 @@ class WinRMBackend:
         return self.transport.http_requests
 
     def facts(self) -> HostFacts:
-        params = {}
-        if self.guest_user:   # travels in the encrypted parameter block, never in script text or output
-            params = {"guest_user": self.guest_user, "guest_password": self._guest_password()}
+        params = self._guest_params() if self.guest_user else {}
         document = self.transport.run_json(script("facts"), params)
         try:
             return load_facts(document)
         except FactsError as exc:
             raise TargetError(f"{self.options.host}: the facts it returned do not fit the schema ({exc}); "
                               "is nested-magics' facts.ps1 up to date on this version?") from None
+
+    def _guest_params(self) -> dict:
+        """Guest credentials travel in the encrypted parameter block, never in script text or output."""
+        return {"guest_user": self.guest_user, "guest_password": self._guest_password()}
 
     def host_for(self, path: str) -> HostFacts:
         if "/" in path.replace("\\", "/"):
@@ -90,6 +93,8 @@ class WinRMBackend:
             for change in changes:
                 progress(change, "running", "")
         payload = {"changes": [{"id": c.id, **{k: v for k, v in c.params.items() if k != "path"}} for c in changes]}
+        if self.guest_user and any(c.id in GUEST_STEPS for c in changes):
+            payload.update(self._guest_params())
         document = self.transport.run_json(script("enable"), payload)
         results = document.get("results") if isinstance(document, dict) else None
         if not isinstance(results, list):

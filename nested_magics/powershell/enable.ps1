@@ -25,6 +25,16 @@ function Stop-NmVm($name, [bool]$turnOff) {
     return 'shut down'
 }
 
+function Get-NmGuestCredential($name) {
+    # Steps inside the guest run through PowerShell Direct, which needs credentials of the guest.
+    if (-not $Params.guest_user) {
+        throw ('this step runs inside {0} through PowerShell Direct and needs guest credentials: ' +
+               'pass --guest-user (password in NESTED_MAGICS_GUEST_PASSWORD), or run the shown command on the host') -f $name
+    }
+    $secret = ConvertTo-SecureString -String ([string]$Params.guest_password) -AsPlainText -Force
+    New-Object System.Management.Automation.PSCredential ([string]$Params.guest_user, $secret)
+}
+
 function Invoke-NmChange($change) {
     $name = [string]$change.vm
     switch ([string]$change.id) {
@@ -41,12 +51,24 @@ function Invoke-NmChange($change) {
         }
         'start-vm' { Start-VM -Name $name; 'started' }
         'install-hyperv' {
-            throw ('installing Hyper-V inside {0} needs PowerShell Direct with guest credentials, which nested-magics ' +
-                   'does not send yet: run the shown Invoke-Command on the host') -f $name
+            $inside = if ([string]$change.guest_kind -eq 'server') {
+                { Install-WindowsFeature -Name Hyper-V -IncludeManagementTools -Restart | Out-Null }
+            } else {
+                { Enable-WindowsOptionalFeature -Online -FeatureName Microsoft-Hyper-V -All -NoRestart | Out-Null
+                  Restart-Computer -Force }
+            }
+            Invoke-Command -VMName $name -Credential (Get-NmGuestCredential $name) -ScriptBlock $inside
+            'Hyper-V installed in the guest; it restarts'
         }
         'guest-nat' {
-            throw ('a NAT network inside {0} needs PowerShell Direct with guest credentials, which nested-magics ' +
-                   'does not send yet: run the shown Invoke-Command on the host') -f $name
+            $inside = {
+                param($switchName, $natName, $prefix)
+                New-VMSwitch -Name $switchName -SwitchType Internal | Out-Null
+                New-NetNat -Name $natName -InternalIPInterfaceAddressPrefix $prefix | Out-Null
+            }
+            Invoke-Command -VMName $name -Credential (Get-NmGuestCredential $name) -ScriptBlock $inside `
+                -ArgumentList ([string]$change.switch), ([string]$change.nat_name), ([string]$change.prefix)
+            'NAT network created in the guest'
         }
         default { throw ('unknown change id {0}' -f [string]$change.id) }
     }
