@@ -378,7 +378,6 @@ def validate(doc: Any) -> None:
     if not errors:   # the two validators disagree on an edge case: refuse, with the fast one's words
         raise FactsError(f"{key_path([p for p in first.path[1:]])}: {first.message}")
     if errors:
-        errors.sort(key=lambda e: (list(e.absolute_path) and 0, -len(list(e.absolute_path))))
         best = min(errors, key=lambda e: (-len(list(e.absolute_path)), e.validator != "additionalProperties"))
         raise FactsError(_describe(best))
 

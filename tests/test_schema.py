@@ -177,3 +177,20 @@ def test_loading_a_valid_scenario_does_not_import_jsonschema():
             "print('jsonschema' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "False"
+
+
+def test_a_document_with_several_errors_at_different_depths_names_one(tmp_path):
+    """Two errors, one at the top level and one nested, once crashed the sort that picks one."""
+    import json
+
+    from nested_magics.backends.mock import load_scenario
+    from nested_magics.cli import main
+
+    doc = load_scenario("blog-2015").to_dict()
+    del doc["name"]
+    doc["os"]["build"] = "ten"
+    path = tmp_path / "two-errors.json"
+    path.write_text(json.dumps(doc))
+    with pytest.raises(FactsError, match=r"os\.build: expected integer"):
+        load_facts(doc)
+    assert main(["check", "-t", f"mock:{path}"]) == 2
