@@ -347,6 +347,10 @@ def _describe(error) -> str:
         return f"{where}: expected bytes or a size like \"4GB\" (got {error.instance!r})"
     if validator == "const":
         return f"{where}: expected {error.validator_value!r} (got {error.instance!r})"
+    if validator == "enum" and path and path[-1] == "state":
+        hint = difflib.get_close_matches(str(error.instance), error.validator_value, n=1)
+        suffix = f" (did you mean {hint[0]!r}?)" if hint else ": use a Hyper-V VMState name such as 'Off' or 'Running'"
+        return f"{where}: {error.instance!r} is not a Hyper-V VM state{suffix}"
     if validator == "enum":
         options = ", ".join(repr(v) for v in error.validator_value)
         return f"{where}: expected one of {options} (got {error.instance!r})"

@@ -194,3 +194,15 @@ def test_a_document_with_several_errors_at_different_depths_names_one(tmp_path):
     with pytest.raises(FactsError, match=r"os\.build: expected integer"):
         load_facts(doc)
     assert main(["check", "-t", f"mock:{path}"]) == 2
+
+
+def test_a_vm_state_must_be_a_hyperv_vmstate_name():
+    """facts §5.3: VMState is mapped by name; a typo is an error, not an unsettled state."""
+    from nested_magics.backends.mock import load_scenario
+
+    doc = load_scenario("blog-2015").to_dict()
+    doc["vms"][0]["state"] = "Runing"
+    with pytest.raises(FactsError, match=r"vms\[0\]\.state: 'Runing' is not a Hyper-V VM state \(did you mean 'Running'\?\)"):
+        load_facts(doc)
+    doc["vms"][0]["state"] = "FastSavingCritical"
+    assert load_facts(doc).vms[0].state == "FastSavingCritical"
