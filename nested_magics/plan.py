@@ -16,7 +16,7 @@ from . import requirements as req
 from .errors import UsageProblem
 from .facts import SETTLED_STATES, VM, HostFacts, Nat
 from .rules import host_blockers
-from .sizes import format_size, parse_size
+from .sizes import format_size, parse_vm_memory
 
 NETWORKING_MODES = ("mac-spoofing", "nat", "none")
 CHANGE_IDS = ("discard-saved-state", "stop-vm", "update-version", "expose-extensions", "disable-dynamic-memory",
@@ -72,12 +72,9 @@ def parse_memory_option(value: Any) -> int | None:
     if isinstance(value, str) and value.strip().lower() == "keep":
         return None
     try:
-        size = parse_size(value)
+        return parse_vm_memory(value)
     except ValueError as exc:
         raise UsageProblem(f"--memory {value!r}: {exc}; or use 'keep'") from None
-    if size < 32 * 1024**2:
-        raise UsageProblem(f"--memory {value!r}: Hyper-V needs at least 32 MB of startup memory")
-    return size
 
 
 @dataclass

@@ -8,7 +8,6 @@ from .sizes import GiB
 
 PREVIEW_FIRST_BUILD = 10565     # blog: "builds prior to 10565 will not work" (facts §2.1)
 CURRENT_FIRST_BUILD = 14361     # VM version 8.0 required; checkpoints, save, VBS work (facts §2.2)
-RUNTIME_RESIZE_BUILD = 14393    # runtime memory resize arrived with WS2016 / Windows 10 1607
 AMD_SERVER_BUILD = 20348        # Windows Server 2022 (facts §2.5)
 AMD_CLIENT_BUILD = 22000        # Windows 11 (facts §2.5)
 INTEL_MIN_VM_VERSION = "8.0"    # facts §2.6

@@ -15,6 +15,7 @@ _SIZE = re.compile(r"^\s*(?P<num>\d+(?:\.\d+)?|\.\d+)\s*(?P<unit>[a-z]*)\s*$", r
 
 GiB = 1024**3
 MiB = 1024**2
+MIN_VM_MEMORY = 32 * MiB
 
 
 def parse_size(value: object) -> int:
@@ -50,6 +51,14 @@ def parse_size(value: object) -> int:
     if result != int(result):
         raise ValueError(f"{value!r} is not a whole number of bytes")
     return int(result)
+
+
+def parse_vm_memory(value: object) -> int:
+    """Startup memory for a Hyper-V VM: a size of at least 32 MB, in steps of 2 MB."""
+    size = parse_size(value)
+    if size < MIN_VM_MEMORY or size % (2 * MiB):
+        raise ValueError("Hyper-V VMs need at least 32 MB of memory, in steps of 2 MB")
+    return size
 
 
 def format_size(n: int | None) -> str:

@@ -36,7 +36,7 @@ def test_checking_a_vm_that_does_not_exist_is_not_an_error(connect_doc):
 def test_plan_a_nested_vm_by_path():
     """Blog step 4 and deeper: plan_enable('myVM/nestedVM') judges the VM against the guest it lives in."""
     host = nm.connect("mock:three-levels")
-    plan = host.plan_enable("myVM/nestedVM")
+    plan = host.plan_enable("myVM/nestedVM", memory="2GB")   # myVM has 4 GB: 4 GB would not fit inside it
     assert plan.vm == "myVM/nestedVM" and plan.host_name == "MYVM" and plan.host is host
     assert [c.id for c in plan.changes] == ["stop-vm", "expose-extensions", "set-startup-memory",
                                             "enable-mac-spoofing", "start-vm"]
@@ -54,6 +54,15 @@ def test_plan_a_nested_vm_that_does_not_exist_names_the_vms_there():
     host = nm.connect("mock:three-levels")
     with pytest.raises(UsageProblem, match=r"'myVM/ghost' does not exist on myVM: VMs there are nestedVM"):
         host.plan_enable("myVM/ghost")
+
+
+def test_a_nested_vm_larger_than_its_parent_can_hold_fails_to_start_and_says_why():
+    """The blog: nesting "requires a good amount of memory"; an L2 lives in its L1's memory."""
+    host = nm.connect("mock:three-levels")
+    result = host.plan_enable("myVM/nestedVM").apply(confirm=True)   # 4 GB inside a 4 GB VM
+    assert result.failed.id == "start-vm"
+    assert "has 3 GB left for its VMs" in result.failed.message and "(simulated" in result.failed.message
+    assert [c.id for c in result.applied][-1] == "enable-mac-spoofing"
 
 
 def test_plan_inside_a_vm_whose_guest_is_unknown_says_to_start_it():

@@ -324,11 +324,20 @@ def test_resize_a_running_vm_without_nesting_works_from_build_14393(world, make_
     assert act(s, "resize-memory", size="3GB").ok and vm_of(s).startup_bytes == 3 * GiB
 
 
-def test_resize_a_running_vm_before_build_14393_fails(world, make_vm):
-    message = refused(world(os={"build": 14361}, vms=[make_vm(state="Running", startup="2GB")]), "resize-memory",
-                      size="3GB")
-    assert "14393" in message
-    assert_simulated(message)
+def test_resize_a_running_vm_without_nesting_works_on_the_preview(world, make_vm):
+    """The blog: the limits "only apply to the first layer VM"; a VM without nesting resizes at build 10565."""
+    s = world(os={"build": 10565}, vms=[make_vm(state="Running", startup="2GB")])
+    result = s.vm_action("mock", "resize-memory", "myVM", size="3GB")
+    assert result.ok and s.facts.find_vm("myVM").startup_bytes == 3 * 1024**3
+
+
+def test_vm_sizes_are_at_least_32_mb_in_steps_of_2_mb(world):
+    s = world()
+    for size in ("3MB", "0", "33MB"):
+        with pytest.raises(UsageProblem, match="at least 32 MB of memory, in steps of 2 MB"):
+            s.vm_action("mock", "new", "tiny", memory=size)
+    assert s.facts.find_vm("tiny") is None
+    assert s.vm_action("mock", "new", "small", memory="32MB").ok
 
 
 def test_resize_a_running_vm_with_dynamic_memory_fails(world, make_vm):
@@ -655,9 +664,10 @@ def deep_host():
     import nested_magics as nm
 
     host = nm.connect("mock")
-    assert host.plan_enable("myVM", install_hyperv=True).apply(confirm=True).after.verdict == "ready"
+    # each level lives in the memory of the one above (less 1 GB for its own OS): 12 GB > 8 GB > 4 GB > 1 GB
+    assert host.plan_enable("myVM", install_hyperv=True, memory="12GB").apply(confirm=True).after.verdict == "ready"
     assert host.vm("new", "myVM/nestedVM").ok
-    assert host.plan_enable("myVM/nestedVM", install_hyperv=True).apply(confirm=True).after.verdict == "ready"
+    assert host.plan_enable("myVM/nestedVM", install_hyperv=True, memory="8GB").apply(confirm=True).after.verdict == "ready"
     assert host.vm("new", "myVM/nestedVM/deepVM", start=True).ok
     return host
 
@@ -759,3 +769,13 @@ def test_every_refusal_the_simulator_raises_is_a_quoted_text_or_marked_simulated
         value = ret.value
         assert value is None or (isinstance(value, ast.Constant) and value.value in (None, "components")) or ok(
             value), ast.unparse(ret)
+
+
+def test_applying_a_checkpoint_to_a_running_nesting_vm_fails_on_the_preview(world, make_vm):
+    """The blog: "Applying checkpoints to a running VM will fail" (2015 preview, nesting on)."""
+    s = world(os={"build": 10565}, vms=[make_vm(state="Running", nesting=True, checkpoints=1)])
+    message = refused(s, "apply-checkpoint")
+    assert "Applying checkpoints to a running VM will fail" in message
+    assert_simulated(message)
+    current = world(os={"build": 14393}, vms=[make_vm(state="Running", nesting=True, checkpoints=1, version="8.0")])
+    assert current.vm_action("mock", "apply-checkpoint", "myVM").ok          # fixed in build 14361 (facts §2.2)

@@ -315,3 +315,19 @@ def test_blog_step_3_over_winrm_needs_guest_credentials_and_then_installs_hyperv
         sent = [p for p in windows.params if "changes" in p][-1]
         assert sent["guest_user"] == "admin"          # credentials travel as data, in the parameter block
         assert all("Guest-Pa55!" not in text for text in windows.scripts)
+
+
+def test_apply_checkpoint_over_winrm_and_what_winrm_cannot_do_says_why():
+    facts = load_scenario("server-2022-intel")
+    windows = SimulatedWindowsHost(facts)
+    with LoopbackWinRM(windows, password=PASSWORD) as server:
+        host = connect(server)
+        assert not host.vm("apply-checkpoint", "build-agent").ok          # no checkpoint yet
+        assert host.vm("checkpoint", "build-agent").ok
+        assert host.vm("apply-checkpoint", "build-agent").ok               # current profile: it works
+        with pytest.raises(nm.UsageProblem, match="--install-hyperv --guest-user"):
+            host.vm("install-hyperv", "test-lab")
+        with pytest.raises(nm.UsageProblem, match="at least 32 MB"):
+            host.vm("new", "tiny", memory="3MB")
+    assert [p["action"] for p in windows.params if "action" in p] == ["apply-checkpoint", "checkpoint",
+                                                                      "apply-checkpoint"]

@@ -19,7 +19,7 @@ from ..facts import VM, HostFacts, Nat, NetworkAdapter, OSInfo, Switch
 from ..plan import Change
 from ..results import ActionResult
 from ..rules import host_blockers
-from ..sizes import GiB, format_size, parse_size
+from ..sizes import GiB, format_size, parse_vm_memory
 
 # Real texts (facts §3).
 INVALID_STATE = "The operation cannot be performed while the virtual machine is in its current state."
@@ -31,8 +31,10 @@ COMPONENTS_NOT_RUNNING = "Failed to start the virtual machine '{0}' because one 
 VERSION_NOT_SUPPORTED = "The VM version {0} of the virtual machine '{1}' is not supported."
 NOT_RECOGNIZED = ("The term '{0}' is not recognized as the name of a cmdlet, function, script file, or operable "
                   "program.")
-VM_ACTIONS = ("new", "start", "stop", "save", "checkpoint", "resize-memory", "live-migrate")
+VM_ACTIONS = ("new", "start", "stop", "save", "checkpoint", "apply-checkpoint", "resize-memory", "live-migrate",
+              "install-hyperv")
 NEW_VM_MEMORY = 1 * GiB
+GUEST_OS_MEMORY = 1 * GiB     # what a guest OS running Hyper-V keeps for itself (an estimate: simulated)
 
 
 @dataclass
@@ -83,7 +85,7 @@ class Simulator:
                 self._look_inside(vm, host)
                 if vm.guest is None:
                     raise UsageProblem(f"nothing is known inside {'/'.join(parts[:depth + 1])!r}: start it first "
-                                       f"(%nested_vm start {'/'.join(parts[:depth + 1])})")
+                                       f"(vm start {'/'.join(parts[:depth + 1])})")
                 host, parent_vm = vm.guest, vm
         return chain
 
@@ -282,6 +284,8 @@ class Simulator:
                     "-ExposeVirtualizationExtensions $false"))
         memory = host.memory
         need = vm.startup_bytes or 0
+        if vm.state == "Off" and above:
+            self._fits_in_guest(above[-1].vm, host, vm, need)
         if vm.state == "Off" and memory is not None and memory.free_bytes is not None:
             if need > memory.free_bytes:
                 raise ActionRefused(simulated(
@@ -300,6 +304,19 @@ class Simulator:
         if vm.guest is None and vm.state == "Running":
             vm.guest = self._new_guest(vm, host)
         return vm.guest
+
+    def _fits_in_guest(self, parent: VM, guest: HostFacts, vm: VM, need: int) -> None:
+        """Inside a VM, nested VMs share that VM's own memory, less what its OS keeps (the blog:
+        nesting "requires a good amount of memory")."""
+        if not parent.startup_bytes:
+            return
+        running = sum(v.startup_bytes or 0 for v in guest.vms if v.state in ("Running", "Paused") and v is not vm)
+        free = max(parent.startup_bytes - GUEST_OS_MEMORY - running, 0)
+        if need > free:
+            raise ActionRefused(simulated(
+                f"'{vm.name}' could not be started: it needs {format_size(need)} of memory and '{parent.name}' has "
+                f"{format_size(free)} left for its VMs ({format_size(parent.startup_bytes)}, of which its own OS "
+                f"keeps about {format_size(GUEST_OS_MEMORY)}); give '{parent.name}' more memory while it is Off"))
 
     def _new_guest(self, vm: VM, host: HostFacts) -> HostFacts:
         """What a freshly booted guest reports: the host's OS (the blog wants the same build at every level)."""
@@ -361,7 +378,7 @@ class Simulator:
     def vm_action(self, target: str, action: str, path: str, *, memory=None, start: bool = False,
                   turn_off: bool = False, size=None) -> ActionResult:
         """Run one %nested_vm action; Hyper-V's refusals come back as ``ok=False`` results."""
-        if action not in VM_ACTIONS + ("install-hyperv",):
+        if action not in VM_ACTIONS:
             raise UsageProblem(f"unknown VM action {action!r}: use one of {', '.join(VM_ACTIONS)}")
         self.pause()
         try:
@@ -378,6 +395,7 @@ class Simulator:
         return ActionResult(target, action, path, True, message)
 
     def _new(self, path: str, memory, start: bool) -> str:
+        startup = NEW_VM_MEMORY if memory is None else size_option(memory)   # bad input first
         chain = self.resolve(path, create=True)
         level = chain[-1]
         name = self.split_path(path)[-1]
@@ -398,7 +416,6 @@ class Simulator:
         version = host.default_vm_version or self.effective_host(above).default_vm_version or "8.0"
         switch = next((s.name for s in host.switches if s.type == "External"), None) or (
             host.switches[0].name if host.switches else None)
-        startup = NEW_VM_MEMORY if memory is None else _size_option(memory)
         vm = VM(name=name, state="Off", version=version, id=str(uuid.uuid4()), generation=2, processor_count=1,
                 startup_bytes=startup, dynamic_memory=False,
                 network_adapters=[NetworkAdapter("Network Adapter", switch, False)] if switch else [])
@@ -441,25 +458,29 @@ class Simulator:
         vm.checkpoints += 1
         return f"Checkpoint {vm.checkpoints} of {vm.name} created"
 
+    def _action_apply_checkpoint(self, chain, vm: VM, **_) -> str:
+        if not vm.checkpoints:
+            raise ActionRefused(simulated(f"'{vm.name}' has no checkpoint to apply"))
+        if vm.state == "Running" and self._preview_nesting(chain, vm):
+            raise ActionRefused(simulated(f"applying a checkpoint to '{vm.name}' failed: the blog: \"Applying "
+                                          "checkpoints to a running VM will fail\" once nesting is on (2015 preview)"))
+        return f"{vm.name} is back at its latest checkpoint (checkpoint {vm.checkpoints})"
+
     def _action_resize_memory(self, chain, vm: VM, size=None, **_) -> str:
         if size is None:
-            raise UsageProblem("resize-memory needs a size: %nested_vm resize-memory PATH SIZE, e.g. 6GB")
-        new = _size_option(size)
+            raise UsageProblem("resize-memory needs a size: resize-memory PATH SIZE, e.g. resize-memory myVM 6GB")
+        new = size_option(size)
         if vm.state == "Off":
             vm.startup_bytes = new
             return f"{vm.name} startup memory is {format_size(new)}"
         if vm.state != "Running":
             raise ActionRefused(INVALID_STATE)
-        build = self.effective_host(chain[:-1]).os.build or 0
         if self._preview_nesting(chain, vm):
             raise ActionRefused(simulated(f"runtime memory resize of '{vm.name}' failed: it fails for a VM with nested "
                                           "virtualization enabled on the 2015 preview (the blog's known issues)"))
         if vm.dynamic_memory:
             raise ActionRefused(simulated(f"'{vm.name}' uses dynamic memory: its startup memory changes only while "
                                           "it is Off (change minimum/maximum instead)"))
-        if build < req.RUNTIME_RESIZE_BUILD:
-            raise ActionRefused(simulated(f"runtime memory resize needs build {req.RUNTIME_RESIZE_BUILD} "
-                                          "(Windows 10 1607 / Windows Server 2016) or later"))
         if self._hosts_vms(vm):
             raise ActionRefused(simulated(f"runtime memory resize of '{vm.name}' failed: while Hyper-V runs inside "
                                           "a VM it must be Off to change its memory (Microsoft's nesting docs)"))
@@ -479,8 +500,9 @@ class Simulator:
         return simulated(f"{vm.name} was live-migrated and keeps running") + note
 
 
-def _size_option(value) -> int:
+def size_option(value) -> int:
+    """A VM memory size given by the user; one usage line when it is not one."""
     try:
-        return parse_size(value)
+        return parse_vm_memory(value)
     except ValueError as exc:
         raise UsageProblem(f"size {value!r}: {exc}") from None

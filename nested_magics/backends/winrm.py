@@ -15,9 +15,14 @@ from ..errors import FactsError, TargetError, UsageProblem
 from ..facts import HostFacts, load_facts
 from ..plan import Change, Refusal
 from ..results import ActionResult
+from .simulator import NEW_VM_MEMORY, size_option
 from .winrm_transport import WinRMTransport, parse_winrm_target
 
-REMOTE_ACTIONS = ("new", "start", "stop", "save", "checkpoint", "resize-memory")
+REMOTE_ACTIONS = ("new", "start", "stop", "save", "checkpoint", "apply-checkpoint", "resize-memory")
+NOT_REMOTE = {
+    "live-migrate": "it needs a destination host: run Move-VM on the host",
+    "install-hyperv": "it runs inside the VM: use enable VM --install-hyperv --guest-user USER",
+}
 GUEST_PASSWORD_ENV = "NESTED_MAGICS_GUEST_PASSWORD"
 GUEST_STEPS = ("install-hyperv", "guest-nat")   # run inside the VM through PowerShell Direct
 BACKEND_ONLY = ("password_provider", "guest_user", "guest_password_provider")
@@ -122,20 +127,14 @@ class WinRMBackend:
             raise UsageProblem(f"{path}: VMs inside a VM need PowerShell Direct into it, which nested-magics does "
                                "not do over WinRM yet")
         if action not in REMOTE_ACTIONS:
-            raise UsageProblem(f"vm {action} is not available over WinRM yet (it needs a destination host); "
-                               "run Move-VM on the host")
-        from ..sizes import parse_size
-
+            raise UsageProblem(f"vm {action} is not available over WinRM yet: {NOT_REMOTE.get(action, 'unknown action')}")
         params = {"action": action, "vm": path, "start": bool(start), "turn_off": bool(turn_off)}
-        try:
-            if action == "new":
-                params["memory"] = parse_size(memory) if memory is not None else 1024**3
-            if action == "resize-memory":
-                if size is None:
-                    raise UsageProblem("resize-memory needs a size: vm resize-memory PATH SIZE, e.g. 6GB")
-                params["size"] = parse_size(size)
-        except ValueError as exc:
-            raise UsageProblem(f"size: {exc}") from None
+        if action == "new":
+            params["memory"] = size_option(memory) if memory is not None else NEW_VM_MEMORY
+        if action == "resize-memory":
+            if size is None:
+                raise UsageProblem("resize-memory needs a size: resize-memory PATH SIZE, e.g. resize-memory myVM 6GB")
+            params["size"] = size_option(size)
         document = self.transport.run_json(script("vm-action"), params)
         ok = bool(document.get("ok")) if isinstance(document, dict) else False
         message = str(document.get("message", "")) if isinstance(document, dict) else "no answer"

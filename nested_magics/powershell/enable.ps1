@@ -7,8 +7,14 @@ $ErrorActionPreference = 'Stop'
 
 $ShutdownServiceId = '9F8233AC-BE49-4C79-8EE3-E7E1985B2077'   # the Shutdown integration service
 
-function Stop-NmVm($name, [bool]$turnOff) {
-    $vm = Get-VM -Name $name
+function Get-NmVm($name) {
+    # -Name and -VMName take wildcards, so '[' or '*' in a name could match other VMs: match exactly.
+    $found = @(Get-VM | Where-Object { $_.Name -eq $name })
+    if ($found.Count -eq 0) { throw ('Hyper-V was unable to find a virtual machine with name "{0}".' -f $name) }
+    $found[0]
+}
+
+function Stop-NmVm($vm, [bool]$turnOff) {
     if ($vm.State.ToString() -eq 'Off') { return 'The virtual machine is already in the specified state.' }
     if ($turnOff) {
         Stop-VM -VM $vm -TurnOff -Confirm:$false
@@ -19,7 +25,7 @@ function Stop-NmVm($name, [bool]$turnOff) {
     $usable = $shutdown.Count -gt 0 -and $shutdown[0].Enabled -and ([string]$shutdown[0].PrimaryStatusDescription -eq 'OK')
     if (-not $usable) {
         throw ("cannot shut down {0} gracefully: its Shutdown integration service is unavailable; " +
-               "nothing was forced: pass --turn-off to turn it off") -f $name
+               "nothing was forced: pass --turn-off to turn it off") -f $vm.Name
     }
     Stop-VM -VM $vm -Confirm:$false
     return 'shut down'
@@ -36,20 +42,27 @@ function Get-NmGuestCredential($name) {
 }
 
 function Invoke-NmChange($change) {
-    $name = [string]$change.vm
+    $vm = Get-NmVm ([string]$change.vm)
     switch ([string]$change.id) {
-        'discard-saved-state' { Remove-VMSavedState -VMName $name; 'saved state discarded' }
-        'stop-vm' { Stop-NmVm $name ([bool]$change.turn_off) }
-        'update-version' { Update-VMVersion -Name $name -Force -Confirm:$false; 'version updated' }
-        'expose-extensions' { Set-VMProcessor -VMName $name -ExposeVirtualizationExtensions ([bool]$change.value); 'done' }
-        'disable-dynamic-memory' { Set-VMMemory -VMName $name -DynamicMemoryEnabled ([bool]$change.value); 'done' }
-        'set-startup-memory' { Set-VMMemory -VMName $name -StartupBytes ([int64]$change.value); 'done' }
+        'discard-saved-state' { Remove-VMSavedState -VM $vm; 'saved state discarded' }
+        'stop-vm' {
+            if ([bool]$change.suspend) { Suspend-VM -VM $vm; 'paused again' }
+            else { Stop-NmVm $vm ([bool]$change.turn_off) }
+        }
+        'update-version' { Update-VMVersion -VM $vm -Force -Confirm:$false; 'version updated' }
+        'expose-extensions' { Set-VMProcessor -VM $vm -ExposeVirtualizationExtensions ([bool]$change.value); 'done' }
+        'disable-dynamic-memory' { Set-VMMemory -VM $vm -DynamicMemoryEnabled ([bool]$change.value); 'done' }
+        'set-startup-memory' { Set-VMMemory -VM $vm -StartupBytes ([int64]$change.value); 'done' }
         'enable-mac-spoofing' {
             $state = if ([bool]$change.value) { 'On' } else { 'Off' }
-            Get-VMNetworkAdapter -VMName $name | Set-VMNetworkAdapter -MacAddressSpoofing $state
+            Get-VMNetworkAdapter -VM $vm | Set-VMNetworkAdapter -MacAddressSpoofing $state
             'done'
         }
-        'start-vm' { Start-VM -Name $name; 'started' }
+        'start-vm' {
+            # Start-VM refuses a paused VM: it is resumed instead, as the plan shows (facts §5.6).
+            if ($vm.State.ToString() -eq 'Paused') { Resume-VM -VM $vm; 'resumed' }
+            else { Start-VM -VM $vm; 'started' }
+        }
         'install-hyperv' {
             $inside = if ([string]$change.guest_kind -eq 'server') {
                 { Install-WindowsFeature -Name Hyper-V -IncludeManagementTools -Restart | Out-Null }
@@ -57,18 +70,23 @@ function Invoke-NmChange($change) {
                 { Enable-WindowsOptionalFeature -Online -FeatureName Microsoft-Hyper-V -All -NoRestart | Out-Null
                   Restart-Computer -Force }
             }
-            Invoke-Command -VMName $name -Credential (Get-NmGuestCredential $name) -ScriptBlock $inside
+            Invoke-Command -VMId $vm.Id -Credential (Get-NmGuestCredential $vm.Name) -ScriptBlock $inside
             'Hyper-V installed in the guest; it restarts'
         }
         'guest-nat' {
             $inside = {
-                param($switchName, $natName, $prefix)
-                New-VMSwitch -Name $switchName -SwitchType Internal | Out-Null
-                New-NetNat -Name $natName -InternalIPInterfaceAddressPrefix $prefix | Out-Null
+                param($switchName, $natName, $prefix, [bool]$remove)
+                if ($remove) {
+                    Remove-NetNat -Name $natName -Confirm:$false
+                    Remove-VMSwitch -Name $switchName -Force
+                } else {
+                    New-VMSwitch -Name $switchName -SwitchType Internal | Out-Null
+                    New-NetNat -Name $natName -InternalIPInterfaceAddressPrefix $prefix | Out-Null
+                }
             }
-            Invoke-Command -VMName $name -Credential (Get-NmGuestCredential $name) -ScriptBlock $inside `
-                -ArgumentList ([string]$change.switch), ([string]$change.nat_name), ([string]$change.prefix)
-            'NAT network created in the guest'
+            Invoke-Command -VMId $vm.Id -Credential (Get-NmGuestCredential $vm.Name) -ScriptBlock $inside `
+                -ArgumentList ([string]$change.switch), ([string]$change.nat_name), ([string]$change.prefix), ([bool]$change.remove)
+            'NAT network changed in the guest'
         }
         default { throw ('unknown change id {0}' -f [string]$change.id) }
     }
