@@ -27,7 +27,10 @@ def version_tuple(text: str | None) -> tuple[int, ...]:
     """Compare VM configuration versions as versions: "10.0" > "8.0" (as strings it is not)."""
     if not text:
         return (0,)
-    return tuple(int(part) for part in str(text).split("."))
+    parts = [int(part) for part in str(text).split(".")]
+    while len(parts) > 1 and parts[-1] == 0:      # "8" == "8.0" == "8.0.0"
+        parts.pop()
+    return tuple(parts)
 
 
 @dataclass(slots=True)

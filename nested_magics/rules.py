@@ -194,6 +194,7 @@ def check_version(host: HostFacts, vm: VM) -> Check:
                          "or later to nest.", None, f"{DOCS_NOW}; facts §2.6")
     default = host.default_vm_version
     can_update = default is not None and req.version_meets(default, required)
+    settled = vm.state in SETTLED_STATES        # the plan waits while the VM changes state
     if can_update:
         detail = (f"Version {vm.version} is below {required}, which nesting needs on this host (since build 14361). "
                   f"Update-VMVersion moves it to {default}; this cannot be undone and the VM then runs only on hosts "
@@ -201,7 +202,7 @@ def check_version(host: HostFacts, vm: VM) -> Check:
     else:
         detail = (f"Version {vm.version} is below {required}, and this host's highest version is {default or 'unknown'}: "
                   "nesting needs a newer host (AMD needs 9.3, which exists only on Windows 11 / Server 2022 and later).")
-    return _vm_check(vm, "vm.version", FAIL, can_update, f"Configuration version {vm.version} is below {required}",
+    return _vm_check(vm, "vm.version", FAIL, can_update and settled, f"Configuration version {vm.version} is below {required}",
                      detail, pwsh.command("Update-VMVersion", "Force", Name=vm.name) if can_update else None,
                      f"{DOCS_NOW}; facts §2.2, §2.6, §2.8")
 
@@ -250,7 +251,7 @@ def check_dynamic_memory(host: HostFacts, vm: VM) -> Check:
                          "Startup memory is fixed, as nesting wants.", None, f"{BLOG}; facts §2.7")
     fix = pwsh.command("Set-VMMemory", VMName=vm.name, DynamicMemoryEnabled=False)
     if req.profile(host.build) == "preview":
-        return _vm_check(vm, "vm.dynamic-memory", FAIL, True, "Dynamic memory is on",
+        return _vm_check(vm, "vm.dynamic-memory", FAIL, vm.state in SETTLED_STATES, "Dynamic memory is on",
                          "The blog: \"Dynamic memory must be OFF. This will prevent the VM from booting.\"", fix,
                          f"{BLOG}; facts §2.1")
     return _vm_check(vm, "vm.dynamic-memory", WARN, req.off_changes_offered(host, vm),

@@ -215,3 +215,11 @@ def test_an_invalid_document_error_is_prefixed_with_its_source(make_doc):
     doc["vms"][0]["memroy"] = {}
     with pytest.raises(FactsError, match=r"^mock:/tmp/s\.json: vms\[0\]\.memroy: unknown key"):
         parse_facts_text(json.dumps(doc), "mock:/tmp/s.json")
+
+
+def test_versions_compare_as_versions_whatever_their_trailing_zeros():
+    """contracts §2: "compared as a version, never as a string"; "8" is 8.0."""
+    from nested_magics.facts import version_tuple
+
+    assert version_tuple("8") == version_tuple("8.0") == version_tuple("8.0.0")
+    assert version_tuple("10.0") > version_tuple("9.3") > version_tuple("9")

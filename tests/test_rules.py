@@ -674,12 +674,8 @@ def test_fixable_means_the_enable_plan_offers_a_change_for_it(make_doc, vm, buil
     report = build_report(facts, "t")
     plan = plan_enable(facts, "myVM", ALL_OPT_INS)
     if plan.refused is not None:
-        # A refused plan offers nothing: then some fail of this VM is not fixable (or the host fails) - except
-        # while the VM is changing state with nesting already on, when vm.state passes (contracts §3) and the
-        # plan waits for it to settle.
-        settling = plan.refused.id == "stop-vm" and vm["state"] == "Starting" and vm["processor"][
-            "expose_virtualization_extensions"]
-        assert report.vms[0]["verdict"] == "blocked" or settling
+        # A refused plan offers nothing: then some fail of this VM is not fixable (or the host fails).
+        assert report.vms[0]["verdict"] == "blocked"
         return
     planned = {c.id for c in plan.changes}
     for check in report.checks:
@@ -687,3 +683,12 @@ def test_fixable_means_the_enable_plan_offers_a_change_for_it(make_doc, vm, buil
             continue
         offered = bool(planned & ANSWERS[check.id])
         assert check.fixable == offered, (check, sorted(planned))
+
+
+def test_an_unsettled_vm_below_the_version_is_not_fixable_now(make_doc):
+    """contracts §3: a state that is not settled is not fixable now (the plan waits); facts §2.2 / §2.6."""
+    facts = load_facts(make_doc(os={"build": 20348, "kind": "server"}, supported_vm_versions=["8.0", "10.0"],
+                                vms=[{"name": "myVM", "state": "Starting", "version": "7.0",
+                                      "processor": {"expose_virtualization_extensions": True}}]))
+    check = next(c for c in build_report(facts, "t").checks if c.id == "vm.version")
+    assert check.status == "fail" and not check.fixable

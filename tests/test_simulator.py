@@ -779,3 +779,8 @@ def test_applying_a_checkpoint_to_a_running_nesting_vm_fails_on_the_preview(worl
     assert_simulated(message)
     current = world(os={"build": 14393}, vms=[make_vm(state="Running", nesting=True, checkpoints=1, version="8.0")])
     assert current.vm_action("mock", "apply-checkpoint", "myVM").ok          # fixed in build 14361 (facts §2.2)
+
+
+def test_a_version_written_without_its_minor_part_still_starts(world, make_vm):
+    s = world(supported_vm_versions=["8.0", "10.0"], vms=[make_vm(version="10", state="Off")])
+    assert s.vm_action("mock", "start", "myVM").ok

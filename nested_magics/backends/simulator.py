@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from .. import requirements as req
 from ..errors import ActionRefused, UsageProblem
-from ..facts import VM, HostFacts, Nat, NetworkAdapter, OSInfo, Switch
+from ..facts import VM, HostFacts, Nat, NetworkAdapter, OSInfo, Switch, version_tuple
 from ..plan import Change
 from ..results import ActionResult
 from ..rules import host_blockers
@@ -265,7 +265,8 @@ class Simulator:
             raise ActionRefused(why)
         if above and not host.hyperv_installed:
             raise ActionRefused(NOT_RECOGNIZED.format("Start-VM"))
-        if host.supported_vm_versions and vm.version not in host.supported_vm_versions:
+        supported = {version_tuple(v) for v in host.supported_vm_versions}
+        if supported and version_tuple(vm.version) not in supported:
             raise ActionRefused(VERSION_NOT_SUPPORTED.format(vm.version, vm.name))
         if vm.nesting:
             if not self.level_can_nest(above):
