@@ -210,12 +210,16 @@ def plan_enable(host: HostFacts, vm_name: str, options: EnableOptions | None = N
             vm.startup_bytes = wanted
     if options.networking == "mac-spoofing" and any(not a.mac_spoofing for a in vm.network_adapters):
         changes.append(_change("enable-mac-spoofing", vm, "MacAddressSpoofing", False, True,
-                               f"Get-VMNetworkAdapter -VMName {pwsh.quote(vm.name)} | "
-                               "Set-VMNetworkAdapter -MacAddressSpoofing On", True, value=True))
+                               pwsh.mac_spoofing(vm.name), True, value=True))
         for adapter in vm.network_adapters:
             adapter.mac_spoofing = True
     guest_hyperv = vm.guest is not None and vm.guest.hyperv_installed
     wants_guest = options.install_hyperv or options.networking == "nat"
+    if options.networking == "nat" and req.profile(host.build) == "preview":
+        plan.refused = Refusal("guest-nat", f"a NAT network inside {vm.name} is not enough on build {host.build}: the "
+                               "2015 preview needs MAC spoofing for nested guests (NAT works from build 14361 on); "
+                               "use --networking mac-spoofing")
+        return plan
     if options.networking == "nat" and not guest_hyperv and not options.install_hyperv:
         plan.refused = Refusal("guest-nat", f"a NAT network inside {vm.name} needs Hyper-V in the guest, which is not "
                                "known to be installed: add --install-hyperv")
@@ -229,12 +233,8 @@ def plan_enable(host: HostFacts, vm_name: str, options: EnableOptions | None = N
         vm.state = "Running"
     if options.install_hyperv and not guest_hyperv:
         kind = vm.guest.os.kind if vm.guest is not None else "client"
-        inner = ("Install-WindowsFeature -Name 'Hyper-V' -IncludeManagementTools -Restart" if kind == "server" else
-                 "Enable-WindowsOptionalFeature -FeatureName 'Microsoft-Hyper-V' -Online -All -NoRestart; "
-                 "Restart-Computer -Force")
         changes.append(_change("install-hyperv", vm, "Hyper-V in guest", False, True,
-                               f"Invoke-Command -VMName {pwsh.quote(vm.name)} -ScriptBlock {{ {inner} }}", False,
-                               guest_kind=kind))
+                               pwsh.install_hyperv_in_guest(vm.name, kind), False, guest_kind=kind))
     if options.networking == "nat" and not (vm.guest is not None and vm.guest.nat):
         nat = GUEST_NAT
         changes.append(_change("guest-nat", vm, "NAT in guest", None, f"{nat.name} {nat.prefix}",
@@ -280,8 +280,7 @@ REVERSE = {
         "Set-VMMemory", VMName=c.target, DynamicMemoryEnabled=c.before)),
     "set-startup-memory": ("set-startup-memory", lambda c: pwsh.command(
         "Set-VMMemory", VMName=c.target, StartupBytes=c.before)),
-    "enable-mac-spoofing": ("enable-mac-spoofing", lambda c: f"Get-VMNetworkAdapter -VMName {pwsh.quote(c.target)} | "
-                            "Set-VMNetworkAdapter -MacAddressSpoofing Off"),
+    "enable-mac-spoofing": ("enable-mac-spoofing", lambda c: pwsh.mac_spoofing(c.target, on=False)),
     "guest-nat": ("guest-nat", lambda c: f"Invoke-Command -VMName {pwsh.quote(c.target)} -ScriptBlock {{ "
                   f"Remove-NetNat -Name {pwsh.quote(c.params.get('nat_name', 'LocalNAT'))} -Confirm:$false; "
                   f"Remove-VMSwitch -Name {pwsh.quote(c.params.get('switch', 'VmNAT'))} -Force }}"),
@@ -291,7 +290,8 @@ REVERSE = {
 def revert_changes(applied: list[Change]) -> list[Change]:
     """The changes that undo ``applied`` (newest first); irreversible ones are left out and said so by the caller.
 
-    Settings that need the VM Off are wrapped in a stop and a start when the VM was left running.
+    Reversed order does the rest: a start the plan made is undone first, so settings that need the
+    VM Off are undone while it is Off.
     """
     undo: list[Change] = []
     for change in reversed(applied):

@@ -41,3 +41,18 @@ def command(name: str, *switches: str, **params: object) -> str:
         parts.append(f"-{key} {literal(value)}")
     parts.extend(f"-{s}" for s in switches)
     return " ".join(parts)
+
+
+def mac_spoofing(vm: str, on: bool = True) -> str:
+    """MAC address spoofing on (or off) for every adapter of ``vm`` (facts §2.3)."""
+    return f"Get-VMNetworkAdapter -VMName {quote(vm)} | Set-VMNetworkAdapter -MacAddressSpoofing {'On' if on else 'Off'}"
+
+
+def install_hyperv_in_guest(vm: str, guest_kind: str) -> str:
+    """Blog step 3, run from the host through PowerShell Direct; the guest restarts."""
+    if guest_kind == "server":
+        inner = "Install-WindowsFeature -Name 'Hyper-V' -IncludeManagementTools -Restart"
+    else:
+        inner = ("Enable-WindowsOptionalFeature -FeatureName 'Microsoft-Hyper-V' -Online -All -NoRestart; "
+                 "Restart-Computer -Force")
+    return f"Invoke-Command -VMName {quote(vm)} -ScriptBlock {{ {inner} }}"

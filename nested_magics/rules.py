@@ -295,7 +295,7 @@ def check_networking(host: HostFacts, vm: VM) -> Check:
     if req.profile(host.build) == "preview":
         detail = "The blog: \"MAC spoofing must be enabled for networking to work in its guests.\""
     return _vm_check(vm, "vm.networking", WARN, True, "Nested guests won't have network (MAC spoofing off)", detail,
-                     f"Get-VMNetworkAdapter -VMName {pwsh.quote(vm.name)} | Set-VMNetworkAdapter -MacAddressSpoofing On",
+                     pwsh.mac_spoofing(vm.name),
                      source)
 
 
@@ -341,13 +341,9 @@ def check_guest_hyperv(host: HostFacts, vm: VM) -> Check:
     if guest.hyperv_installed:
         return _vm_check(vm, "vm.guest-hyperv", PASS, False, "Hyper-V is installed in the guest",
                          "The guest can create its own VMs (blog step 4).", None, source)
-    if guest.os.kind == "server":
-        inner = "Install-WindowsFeature -Name 'Hyper-V' -IncludeManagementTools -Restart"
-    else:
-        inner = "Enable-WindowsOptionalFeature -FeatureName 'Microsoft-Hyper-V' -Online -All; Restart-Computer"
     return _vm_check(vm, "vm.guest-hyperv", INFO, True, "Hyper-V is not installed in the guest yet",
                      "Blog step 3: install Hyper-V in the guest once nesting is on (--install-hyperv).",
-                     f"Invoke-Command -VMName {pwsh.quote(vm.name)} -ScriptBlock {{ {inner} }}", source)
+                     pwsh.install_hyperv_in_guest(vm.name, guest.os.kind), source)
 
 
 def check_known_issues(host: HostFacts, vm: VM) -> Check:

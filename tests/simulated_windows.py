@@ -59,8 +59,8 @@ class SimulatedWindowsHost:
                 vm["guest"] = None
                 continue
             guest = vm["guest"]
-            vm["guest"] = {key: guest[key] for key in ("name", "os", "hypervisor_present", "hyperv_installed")
-                           if key in guest}
+            vm["guest"] = {key: guest[key] for key in ("name", "os", "hypervisor_present", "hyperv_installed",
+                                                       "switches", "nat") if key in guest}
             vm["guest"]["vms"] = [dict(inner, guest=None) for inner in guest.get("vms", [])]
         return document
 

@@ -535,3 +535,11 @@ def test_a_plan_that_is_not_refused_applies_to_ready_and_then_has_nothing_left(
     assert result.failed is None, (result.failed, ids(plan))
     assert result.after.vms[0]["verdict"] == "ready", result.after.checks
     assert ids(host.plan_enable("myVM", **options)) == []
+
+
+def test_guest_nat_on_the_preview_is_refused_naming_mac_spoofing():
+    """The blog (2015): MAC spoofing must be on for nested guests; NAT inside the L1 came with 2016 (facts §2.3)."""
+    import nested_magics as nm
+
+    plan = nm.plan_enable("mock", "myVM", networking="nat", install_hyperv=True)
+    assert plan.refused.id == "guest-nat" and "--networking mac-spoofing" in plan.refused.message

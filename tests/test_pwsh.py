@@ -133,6 +133,8 @@ def _all_powershell(name: str, make_doc) -> list[str]:
                                       discard_saved_state=True),
                         EnableOptions(update_version=True, networking="nat", turn_off=True, install_hyperv=True,
                                       discard_saved_state=True)):
+            if options.networking == "nat" and facts.build < 14361:
+                continue                            # the 2015 preview refuses NAT (MAC spoofing only)
             plan = plan_enable(facts, name, options)
             assert plan.refused is None, plan.refused
             scripts += [c.powershell for c in plan.changes]

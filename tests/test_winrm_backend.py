@@ -296,25 +296,27 @@ def test_the_host_reports_its_invocations_and_http_requests():
 
 
 def test_blog_step_3_over_winrm_needs_guest_credentials_and_then_installs_hyperv(monkeypatch):
-    facts = load_scenario("blog-2015")
+    facts = load_scenario("classroom-02")   # a current host: NAT inside the guest counts there
     windows = SimulatedWindowsHost(facts, guest_credentials=("admin", "Guest-Pa55!"))
     with LoopbackWinRM(windows, password=PASSWORD) as server:
         host = connect(server)
-        first = host.plan_enable("myVM", install_hyperv=True).apply(confirm=True)
+        first = host.plan_enable("lab-vm", install_hyperv=True).apply(confirm=True)
         assert first.failed.id == "install-hyperv" and "--guest-user" in first.failed.message
         assert [c.id for c in first.applied][-1] == "start-vm"
         session.forget_all()
         monkeypatch.setenv("NESTED_MAGICS_GUEST_PASSWORD", "Guest-Pa55!")
         host = connect(server, guest_user="admin")
-        second = host.plan_enable("myVM", install_hyperv=True, networking="nat").apply(confirm=True)
+        second = host.plan_enable("lab-vm", install_hyperv=True, networking="nat").apply(confirm=True)
         assert second.failed is None, second.failed
         assert [c.id for c in second.applied] == ["install-hyperv", "guest-nat"]
-        guest = windows.simulator.facts.find_vm("myVM").guest
+        guest = windows.simulator.facts.find_vm("lab-vm").guest
         assert guest.hyperv_installed and guest.nat[0].name == "LocalNAT"
         assert second.after.verdict == "ready"
         sent = [p for p in windows.params if "changes" in p][-1]
         assert sent["guest_user"] == "admin"          # credentials travel as data, in the parameter block
         assert all("Guest-Pa55!" not in text for text in windows.scripts)
+        again = host.plan_enable("lab-vm", networking="nat")       # the guest's NAT is read back: nothing left
+        assert again.changes == [] and again.refused is None
 
 
 def test_apply_checkpoint_over_winrm_and_what_winrm_cannot_do_says_why():

@@ -43,12 +43,20 @@ $GuestFacts = {
     $kind = if ([int]$os.ProductType -eq 1) { 'client' } else { 'server' }
     $hyperv = $null -ne (Get-Command -Name Get-VM -ErrorAction SilentlyContinue)
     $inner = @()
-    if ($hyperv) { $inner = @(Get-VM | ForEach-Object { ConvertTo-NmVm $_ }) }
+    $switches = @()
+    if ($hyperv) {
+        $inner = @(Get-VM | ForEach-Object { ConvertTo-NmVm $_ })
+        $switches = @(Get-VMSwitch | ForEach-Object { @{ name = [string]$_.Name; type = $_.SwitchType.ToString() } })
+    }
+    $nat = @()
+    try { $nat = @(Get-NetNat | ForEach-Object { @{ name = [string]$_.Name; prefix = [string]$_.InternalIPInterfaceAddressPrefix } }) } catch { }
     @{
         name = [string]$computer.Name
         os = @{ caption = [string]$os.Caption; build = [int]$os.BuildNumber; kind = $kind }
         hypervisor_present = [bool]$computer.HypervisorPresent
         hyperv_installed = [bool]$hyperv
+        switches = $switches
+        nat = $nat
         vms = $inner
     }
 }
@@ -109,19 +117,24 @@ if ($hypervInstalled) {
 }
 $nat = @(Get-NmOptional { Get-NetNat | ForEach-Object { @{ name = [string]$_.Name; prefix = [string]$_.InternalIPInterfaceAddressPrefix } } } @())
 
+$cpuFlags = @{
+    vendor = [string]$cpu.Manufacturer
+    model = ([string]$cpu.Name).Trim()
+    sockets = $processors.Count
+    logical_processors = [int]$computer.NumberOfLogicalProcessors
+}
+# A flag CIM does not report stays absent: unknown, never false (contracts §2).
+foreach ($flag in @(@('vmx', 'VMMonitorModeExtensions'), @('slat', 'SecondLevelAddressTranslationExtensions'),
+                    @('firmware_enabled', 'VirtualizationFirmwareEnabled'))) {
+    $value = $cpu.($flag[1])
+    if ($null -ne $value) { $cpuFlags[$flag[0]] = [bool]$value }
+}
+
 $facts = @{
     schema = 'nested-magics/host-facts/v1'
     name = [string]$computer.Name
     os = @{ caption = [string]$os.Caption; build = [int]$os.BuildNumber; kind = $kind }
-    cpu = @{
-        vendor = [string]$cpu.Manufacturer
-        model = ([string]$cpu.Name).Trim()
-        sockets = $processors.Count
-        logical_processors = [int]$computer.NumberOfLogicalProcessors
-        vmx = [bool]$cpu.VMMonitorModeExtensions
-        slat = [bool]$cpu.SecondLevelAddressTranslationExtensions
-        firmware_enabled = [bool]$cpu.VirtualizationFirmwareEnabled
-    }
+    cpu = $cpuFlags
     memory = @{ total_bytes = [int64]$computer.TotalPhysicalMemory; free_bytes = [int64]$os.FreePhysicalMemory * 1024 }
     hypervisor_present = [bool]$computer.HypervisorPresent
     hyperv_installed = [bool]$hypervInstalled
