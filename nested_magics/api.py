@@ -8,7 +8,7 @@ from concurrent.futures import ThreadPoolExecutor, wait
 
 from . import session
 from .backends import expand_targets, open_backend, target_key
-from .errors import NestedMagicsError, TargetError
+from .errors import NestedMagicsError, TargetError, UsageProblem
 from .host import Host
 from .plan import Plan
 from .report import FleetReport, Report
@@ -20,6 +20,10 @@ def connect(target: str | None = None, *, reset: bool = False, password_provider
     """The Host for ``target`` (default: the session's). The same target gives the same host, so a
     mock host keeps its simulated state until ``reset=True``."""
     target = target or session.default_target()
+    several = expand_targets([target])
+    if len(several) > 1:
+        raise UsageProblem(f"{target} names {len(several)} hosts; this takes one (e.g. {several[0]}): "
+                           "only check takes several")
     if password_provider is not None:
         winrm_options["password_provider"] = password_provider
     key = target_key(target, **{k: v for k, v in winrm_options.items() if k != "password_provider"})
@@ -49,9 +53,10 @@ def check_one(target: str, vms: list[str] | None = None, **winrm_options) -> Rep
 
 
 def check_fleet(targets: list[str], vms: list[str] | None = None, *, deadline: float | None = None,
-                workers: int = FLEET_WORKERS, on_result=None, **winrm_options) -> FleetReport:
+                workers: int = FLEET_WORKERS, on_result=None, options_for=None, **winrm_options) -> FleetReport:
     """Check many hosts at once. A host that fails or passes ``deadline`` seconds is an ``error``
-    report; the others go on. ``on_result(index, report)`` is called as each host answers."""
+    report; the others go on. ``on_result(index, report)`` is called as each host answers.
+    ``options_for(target)`` gives one host's own WinRM options (else ``winrm_options`` serve all)."""
     targets = expand_targets(list(targets))
     reports: list[Report | None] = [None] * len(targets)
     told: set[int] = set()
@@ -67,7 +72,7 @@ def check_fleet(targets: list[str], vms: list[str] | None = None, *, deadline: f
             on_result(i, report)
 
     def one(i: int, target: str) -> Report:
-        report = check_one(target, vms, **winrm_options)
+        report = check_one(target, vms, **(options_for(target) if options_for else winrm_options))
         tell(i, report)
         return report
 

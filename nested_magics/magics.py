@@ -71,8 +71,11 @@ class NestedMagics(Magics):
         """The Host for ``target`` (default: the session's), with the WinRM options given on this line,
         else those its %nested_connect was given."""
         target = target or session.default_target()
-        options = grammar.winrm_options(ns) or self._winrm.get(target, {})
-        return api.connect(target, **options)
+        return api.connect(target, **self._options(target, ns))
+
+    def _options(self, target: str, ns) -> dict:
+        """What %nested_connect was given for ``target``, updated by what this line gives."""
+        return {**self._winrm.get(target, {}), **grammar.winrm_options(ns)}
 
     # ------------------------------------------------------------------ %nested_connect
 
@@ -123,7 +126,8 @@ class NestedMagics(Magics):
             from .display.live import fleet_progress
 
             with fleet_progress(targets) as on_result:
-                fleet = api.check_fleet(targets, ns.vms or None, on_result=on_result, **grammar.winrm_options(ns))
+                fleet = api.check_fleet(targets, ns.vms or None, on_result=on_result,
+                                        options_for=lambda target: self._options(target, ns))
             return fleet.to_dict() if ns.json else fleet
         report = self._connect(targets[0], ns).check(ns.vms or None)
         return report.to_dict() if ns.json else report

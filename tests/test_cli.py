@@ -466,3 +466,12 @@ def test_enable_on_a_mock_says_its_changes_last_for_this_command_only(capsys):
     assert "changes last for this command only" in capsys.readouterr().out
     assert main(["enable", "myVM", "--dry-run"]) == 0
     assert "changes last" not in capsys.readouterr().out
+
+
+def test_a_glob_target_where_one_host_is_needed_is_one_usage_line(capsys):
+    from nested_magics.cli import main
+
+    assert main(["tree", "-t", "mock:classroom-*"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err == ("nested-magics: mock:classroom-* names 12 hosts; this takes one (e.g. mock:classroom-01): "
+                   "only check takes several")

@@ -333,3 +333,19 @@ def test_apply_checkpoint_over_winrm_and_what_winrm_cannot_do_says_why():
             host.vm("new", "tiny", memory="3MB")
     assert [p["action"] for p in windows.params if "action" in p] == ["apply-checkpoint", "checkpoint",
                                                                       "apply-checkpoint"]
+
+
+def test_a_fleet_in_a_notebook_uses_the_options_each_host_was_connected_with():
+    from test_magics import new_shell
+
+    ip = new_shell()
+    servers = [serve("classroom-01")[0], serve("classroom-04")[0]]
+    try:
+        for server in servers:
+            ip.run_line_magic("nested_connect", f"{server.url} --user {server.username} --transport basic --insecure")
+        fleet = ip.run_line_magic("nested_check", " ".join(f"-t {s.url}" for s in servers) + " --timeout 10")
+        assert [r.verdict for r in fleet.hosts] == ["ready", "blocked"], [r.error for r in fleet.hosts]
+    finally:
+        ip.extension_manager.unload_extension("nested_magics")
+        for server in servers:
+            server.stop()
