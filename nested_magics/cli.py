@@ -142,11 +142,11 @@ def cmd_tree(ns) -> int:
 def cmd_vm(ns) -> int:
     host = _connect(ns.target, ns)
     result = host.vm(ns.action, ns.path, **grammar.vm_options(ns))
-    if not result.ok:
+    if not result.ok:       # Hyper-V's message, once, on stderr
         print(f"{PROG}: {result.message}", file=sys.stderr)
     if ns.json:
         _emit(result.to_dict())
-    else:
+    elif result.ok:
         print(text.render_action(result))
     return 0 if result.ok else 1
 

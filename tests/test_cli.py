@@ -475,3 +475,16 @@ def test_a_glob_target_where_one_host_is_needed_is_one_usage_line(capsys):
     err = capsys.readouterr().err.strip()
     assert err == ("nested-magics: mock:classroom-* names 12 hosts; this takes one (e.g. mock:classroom-01): "
                    "only check takes several")
+
+
+def test_a_refusal_is_said_once_on_stderr(capsys):
+    """contracts §6: Hyper-V's message on stderr, once; nothing changed is not followed by a report."""
+    from nested_magics.cli import main
+
+    assert main(["vm", "save", "myVM", "-t", "mock:three-levels"]) == 1
+    out, err = capsys.readouterr()
+    assert out == "" and err.count("could not be saved") == 1
+    assert main(["enable", "myVM"]) == 1          # pytest's stdin is no terminal: no consent
+    out, err = capsys.readouterr()
+    assert out.rstrip().endswith("Nothing was changed.") and "After:" not in out
+    assert err.count("nothing was changed") == 1 and len(err.strip().splitlines()) == 1

@@ -86,9 +86,16 @@ def render_plan(plan) -> str:
 
 
 def render_apply(result, style: str = "cli") -> str:
-    lines = [render_plan(result.plan)] if result.plan.refused is None else []
-    if result.failed is not None and result.failed.id in ("host", "consent", "stale") or result.plan.refused:
-        lines.append(f"Nothing was changed: {result.failed.message}")
+    """The plan, what was applied (or why nothing was), and the VM's report after.
+
+    In the CLI the reason for changing nothing is already the one line on stderr, so it is not
+    repeated; nor is the report, which nothing changed."""
+    lines = [render_plan(result.plan)]
+    if result.failed is not None and not result.applied and (
+            result.failed.id in ("host", "consent", "stale") or result.plan.refused):
+        lines.append("Nothing was changed." if style == "cli" else f"Nothing was changed: {result.failed.message}")
+        if style == "cli":
+            return "\n".join(lines)
     else:
         for c in result.applied:
             lines.append(f"  applied  {c.id}: {show(c.setting, c.before)} → {show(c.setting, c.after)}")
