@@ -466,3 +466,15 @@ def test_clean_stderr_forms():
 def test_a_url_that_cannot_be_parsed_is_one_usage_line():
     with pytest.raises(UsageProblem, match="not a valid URL"):
         parse_winrm_target("http://[bad", user="admin")
+
+
+def test_no_password_and_no_terminal_is_one_line_not_a_hanging_prompt(monkeypatch):
+    import io
+
+    from nested_magics.cli import main
+
+    monkeypatch.delenv("NESTED_MAGICS_PASSWORD", raising=False)
+    monkeypatch.setattr("sys.stdin", io.StringIO(""))
+    with pytest.raises(UsageProblem, match="set NESTED_MAGICS_PASSWORD \\(there is no terminal to ask\\)"):
+        WinRMTransport(parse_winrm_target("127.0.0.1:1", user="admin")).run("# nested-magics: facts\n", {})
+    assert main(["check", "-t", "127.0.0.1:1", "--user", "admin"]) == 2

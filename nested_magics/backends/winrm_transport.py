@@ -18,6 +18,7 @@ import json
 import os
 import re
 import socket
+import sys
 import threading
 import time
 from collections.abc import Callable, Mapping
@@ -222,9 +223,18 @@ def password_from_env_or_prompt(options: WinRMOptions) -> Callable[[], str]:
         value = os.environ.get(PASSWORD_ENV)
         if value:
             return value
+        if not can_prompt():
+            raise UsageProblem(f"no password for {options.username} on {options.host}: set {PASSWORD_ENV} "
+                               "(there is no terminal to ask)")
         return getpass.getpass(f"Password for {options.username} on {options.host}: ")
 
     return provide
+
+
+def can_prompt() -> bool:
+    """A terminal, or a Jupyter kernel (ipykernel puts its own getpass in, which asks in the notebook)."""
+    stdin_tty = sys.stdin is not None and hasattr(sys.stdin, "isatty") and sys.stdin.isatty()
+    return stdin_tty or getattr(getpass.getpass, "__module__", "getpass") != "getpass"
 
 
 # -- the transport ----------------------------------------------------------------------------------
@@ -300,6 +310,8 @@ class WinRMTransport:
                 stdout = self._run(stdin)
             except _ScriptFailed as failed:
                 error = self._script_error(failed)
+            except UsageProblem as problem:   # ours, already one line (e.g. no password and no terminal)
+                error = problem
             except Exception as exc:  # noqa: BLE001 - every failure becomes one line naming the host
                 error = self._describe(exc)
                 self._reset(close_shell=self._worth_closing(exc))
