@@ -106,3 +106,11 @@ def test_the_next_step_for_a_vm_that_does_not_exist_names_the_vms_that_do():
 
     steps = next_steps(nm.check("mock", ["nope"]), "cli")
     assert steps == ["There is no VM nope here; check the name (VMs on this host: myVM)."]
+
+
+def test_the_next_step_once_nested_vms_exist_says_nesting_works():
+    import nested_magics as nm
+    from nested_magics.display.advice import next_steps
+
+    assert next_steps(nm.check("mock:three-levels"), "cli") == [
+        "myVM runs Hyper-V and 1 VM(s) of its own: nesting works (the blog's three levels)."]

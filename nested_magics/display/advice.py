@@ -85,5 +85,10 @@ def _ready_step(report: Report, name: str, style: str, checks: list) -> str:
         return (f"{name} is ready: install Hyper-V inside it (blog step 3): "
                 f"{enable_command(report, name, style, ['--install-hyperv'], checks=checks)}")
     if guest is not None and "installed" in guest.title and "not" not in guest.title:
-        return f"{name} is ready and runs Hyper-V: create nested VMs inside it (blog step 4)."
+        vm = report.facts.find_vm(name) if report.facts is not None else None
+        inner = len(vm.guest.vms) if vm is not None and vm.guest is not None else 0
+        if inner:
+            return f"{name} runs Hyper-V and {inner} VM(s) of its own: nesting works (the blog's three levels)."
+        command = "%nested_vm new" if style == "magic" else "nested-magics vm new"
+        return f"{name} is ready and runs Hyper-V: create nested VMs inside it (blog step 4): {command} {name}/nestedVM"
     return f"{name} is ready: start it and install Hyper-V inside it (blog step 3)."
