@@ -58,7 +58,7 @@ class EnableOptions:
                 out.networking = value
             else:
                 if not isinstance(value, bool):
-                    raise UsageProblem(f"{raw_key}: expected true or false (got {value!r})")
+                    raise UsageProblem(f"{key.replace('_', '-')}: expected true or false (got {value!r})")
                 setattr(out, key, value)
         return out
 

@@ -258,3 +258,14 @@ def test_close_closes_every_widget():
     widgets = list(view_module.walk_widgets(view.widget))
     view.close()
     assert all(widget.comm is None for widget in widgets)
+
+
+def test_a_saved_plan_says_nothing_has_changed_yet_where_the_buttons_were():
+    """A static viewer (GitHub, nbconvert) shows no buttons: the HTML itself says it is only a plan."""
+    import nested_magics as nm
+    from nested_magics.display.enable_flow import EnableFlow
+
+    flow = EnableFlow(nm.plan_enable("mock", "myVM"))
+    assert "Nothing has changed yet." in flow.html()
+    flow.cancel()
+    assert "Cancelled:" in flow.html() and "Nothing has changed yet" not in flow.html()

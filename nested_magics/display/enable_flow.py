@@ -126,6 +126,14 @@ class EnableFlow(View):
         return plain
 
     def html(self) -> str:
+        """What a saved notebook shows where the buttons were: the plan, and that it is still only a plan."""
         if self.state == "applied":
             return html_enable.apply_html(self.result)
-        return html_enable.plan_html(self.plan)
+        body = html_enable.plan_body(self.plan)
+        if self.state == "waiting" and self.can_apply:
+            body += html.box("info", "<b>Nothing has changed yet.</b> In a running notebook, Apply makes these "
+                                     "changes and Cancel drops them; <code>%nested_enable ... --yes</code> applies "
+                                     "without asking.")
+        elif self.state == "cancelled":
+            body += html.box("info", "<b>Cancelled:</b> nothing was changed.")
+        return html.page(body)
