@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import warnings
 
@@ -45,8 +46,16 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _say(message: str) -> None:
+    """Print to stdout; if the reader has gone (``check | head``), stop printing but keep the exit status."""
+    try:
+        print(message)
+    except BrokenPipeError:
+        sys.stdout = open(os.devnull, "w")   # later prints go nowhere; the status is still returned
+
+
 def _emit(data) -> None:
-    print(json.dumps(data, indent=2, ensure_ascii=False))
+    _say(json.dumps(data, indent=2, ensure_ascii=False))
 
 
 def _connect(target: str | None, ns):
@@ -63,7 +72,7 @@ def cmd_check(ns) -> int:
         if ns.json:
             _emit(fleet.to_dict())
         else:
-            print(text.render_fleet(fleet, quiet=ns.quiet))
+            _say(text.render_fleet(fleet, quiet=ns.quiet))
         return max(_check_status(r, ns.strict) for r in fleet.hosts)
     target = targets[0]
     try:
@@ -75,7 +84,7 @@ def cmd_check(ns) -> int:
     if ns.json:
         _emit(report.to_dict())
     elif report.error is None:
-        print(text.render_report(report, quiet=ns.quiet, details=ns.details))
+        _say(text.render_report(report, quiet=ns.quiet, details=ns.details))
     return _check_status(report, ns.strict)
 
 
@@ -90,7 +99,7 @@ def _check_status(report: Report, strict: bool) -> int:
 
 
 def _ask(plan) -> bool:
-    print(text.render_plan(plan))
+    _say(text.render_plan(plan))
     try:
         answer = input(f"Apply these {len(plan.changes)} change(s) to {plan.vm} on {plan.host_name}? [y/N] ")
     except EOFError:
@@ -105,7 +114,7 @@ def cmd_enable(ns) -> int:
         if ns.json:
             _emit(host.dry_run(plan).to_dict())
         else:
-            print(text.render_plan(plan))
+            _say(text.render_plan(plan))
         return 1 if plan.refused else 0
     if ns.yes or plan.refused is not None or not plan.changes:
         confirm = True
@@ -122,9 +131,9 @@ def cmd_enable(ns) -> int:
     if ns.json:
         _emit(result.to_dict())
     else:
-        print(text.render_apply(result))
+        _say(text.render_apply(result))
         if host.kind == "mock" and result.applied:
-            print("Note: a mock host is simulated, and its changes last for this command only "
+            _say("Note: a mock host is simulated, and its changes last for this command only "
                   "(in a notebook or a Python session, for as long as the kernel runs).")
     vm_ready = result.after is not None and all(v["verdict"] == READY for v in result.after.vms)
     return 0 if result.failed is None and vm_ready else 1
@@ -135,7 +144,7 @@ def cmd_tree(ns) -> int:
     if ns.json:
         _emit(tree.to_dict())
     else:
-        print(text.render_tree(tree))
+        _say(text.render_tree(tree))
     return 0
 
 
@@ -147,7 +156,7 @@ def cmd_vm(ns) -> int:
     if ns.json:
         _emit(result.to_dict())
     elif result.ok:
-        print(text.render_action(result))
+        _say(text.render_action(result))
     return 0 if result.ok else 1
 
 
@@ -174,9 +183,6 @@ def main(argv: list[str] | None = None) -> int:
             target = getattr(ns, "target", None) or (getattr(ns, "targets", None) or [None])[0]
             _emit({"target": target or session.default_target(), "verdict": ERROR, "error": str(exc)})
         return 2
-    except BrokenPipeError:          # `nested-magics check | head`: the reader left, nothing to say
-        sys.stderr.close()
-        return 0
     except KeyboardInterrupt:
         print(f"{PROG}: interrupted", file=sys.stderr)
         return 130

@@ -488,3 +488,23 @@ def test_a_refusal_is_said_once_on_stderr(capsys):
     out, err = capsys.readouterr()
     assert out.rstrip().endswith("Nothing was changed.") and "After:" not in out
     assert err.count("nothing was changed") == 1 and len(err.strip().splitlines()) == 1
+
+
+def test_a_reader_that_leaves_early_keeps_the_exit_status_and_gets_no_traceback(tmp_path):
+    """`nested-magics check ... | head -1`: the verdict's status, not 0, and nothing on stderr."""
+    import json
+    import subprocess
+    import sys
+
+    from nested_magics.backends.mock import load_scenario
+
+    doc = load_scenario("blog-2015").to_dict()
+    doc["vms"] = [dict(doc["vms"][0], name=f"vm-{i:04d}") for i in range(2000)]   # far more than a pipe holds
+    path = tmp_path / "big.json"
+    path.write_text(json.dumps(doc))
+    script = (f'"{sys.executable}" -m nested_magics check -t "mock:{path}" | head -1; '
+              'echo "status=${PIPESTATUS[0]}" >&2')
+    done = subprocess.run(["bash", "-c", script], capture_output=True, text=True, timeout=120)
+    assert done.stdout.startswith("TH2-DESKTOP")
+    assert done.stderr.strip().splitlines()[-1] == "status=1", done.stderr[-500:]
+    assert "Traceback" not in done.stderr and "BrokenPipe" not in done.stderr
