@@ -21,7 +21,6 @@ from .sizes import format_size, parse_vm_memory
 NETWORKING_MODES = ("mac-spoofing", "nat", "none")
 CHANGE_IDS = ("discard-saved-state", "stop-vm", "update-version", "expose-extensions", "disable-dynamic-memory",
               "set-startup-memory", "enable-mac-spoofing", "start-vm", "install-hyperv", "guest-nat")
-NEEDS_OFF = {"update-version", "expose-extensions", "disable-dynamic-memory", "set-startup-memory"}
 GUEST_NAT = Nat(name="LocalNAT", prefix="192.168.100.0/24")   # Microsoft's example (facts §2.3)
 GUEST_NAT_SWITCH = "VmNAT"
 

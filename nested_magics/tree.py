@@ -18,10 +18,6 @@ class TreeNode:
     build: int | None = None
     children: list["TreeNode"] = field(default_factory=list)
 
-    @property
-    def path(self) -> str:
-        return self.name
-
     def walk(self):
         yield self
         for child in self.children:

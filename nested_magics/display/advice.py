@@ -63,7 +63,7 @@ def next_steps(report: Report, style: str = "cli", groups: Groups | None = None)
         if verdict == BLOCKED:
             missing = next((c for c in checks if c.id == "vm.exists" and c.status == FAIL), None)
             if missing is not None:   # a typo, most likely: name the VMs that do exist
-                existing = missing.detail.rsplit("VMs on this host: ", 1)[-1].rstrip(".")
+                existing = ", ".join(report.facts.vm_names()) or "none" if report.facts is not None else "unknown"
                 steps.append(f"There is no VM {name} here; check the name (VMs on this host: {existing}).")
                 continue
             why = next((c.title for c in checks if c.status == FAIL and not c.fixable), "")

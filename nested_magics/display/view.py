@@ -10,7 +10,6 @@ from __future__ import annotations
 import sys
 from abc import ABC, abstractmethod
 
-WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
 _widgets_enabled = True
 
 
