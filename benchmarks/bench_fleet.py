@@ -11,8 +11,8 @@ import nested_magics as nm
 from nested_magics.api import check_one
 from nested_magics.backends.mock import load_scenario
 
-from .common import PASSWORD, LoopbackWinRM, Sample, SimulatedWindowsHost, forget_hosts, quiet_warnings, timed
-from .common import winrm_options
+from benchmarks.common import PASSWORD, LoopbackWinRM, Sample, SimulatedWindowsHost, forget_hosts, quiet_warnings, timed
+from benchmarks.common import winrm_options
 
 FULL = {"hosts": 50, "latency_ms": 200, "repeats": 5, "sequential_repeats": 2}
 QUICK = {"hosts": 6, "latency_ms": 20, "repeats": 1, "sequential_repeats": 1}

@@ -7,12 +7,13 @@ The per-cmdlet way's facts must equal the one invocation's, or the comparison st
 
 from __future__ import annotations
 
-from nested_magics.backends.winrm_transport import WinRMTransport, parse_winrm_target
-from nested_magics.facts import load_facts
+from nested_magics.backends.winrm.transport import WinRMTransport
+from nested_magics.backends.winrm.target import parse_winrm_target
+from nested_magics.load import load_facts
 from nested_magics.rules import build_report
 
-from . import per_cmdlet
-from .common import PASSWORD, LoopbackWinRM, Sample, connect, forget_hosts, host_facts, quiet_warnings, timed
+from benchmarks import per_cmdlet
+from benchmarks.common import PASSWORD, LoopbackWinRM, Sample, connect, forget_hosts, host_facts, quiet_warnings, timed
 
 FULL = {"sizes": (10, 50), "latency_ms": 50, "repeats": 3}
 QUICK = {"sizes": (2,), "latency_ms": 5, "repeats": 1}

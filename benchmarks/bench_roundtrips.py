@@ -12,10 +12,10 @@ from __future__ import annotations
 import json
 from collections import Counter
 
-from nested_magics.facts import load_facts
+from nested_magics.load import load_facts
 
-from .common import PASSWORD, Sample, connect, forget_hosts, host_facts, quiet_warnings, timed
-from .common import LoopbackWinRM, SimulatedWindowsHost
+from benchmarks.common import PASSWORD, Sample, connect, forget_hosts, host_facts, quiet_warnings, timed
+from benchmarks.common import LoopbackWinRM, SimulatedWindowsHost
 
 FULL_SIZES = (1, 500)
 QUICK_SIZES = (1, 20)

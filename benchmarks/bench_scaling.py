@@ -17,7 +17,7 @@ import time
 import tracemalloc
 from pathlib import Path
 
-from .common import Sample, timed, write_scenario
+from benchmarks.common import Sample, timed, write_scenario
 
 FULL_SIZES = (10, 100, 1_000, 5_000)
 QUICK_SIZES = (10, 100)

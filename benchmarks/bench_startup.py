@@ -24,7 +24,7 @@ import sys
 import tempfile
 import time
 
-from .common import ROOT, Sample
+from benchmarks.common import ROOT, Sample
 
 SHELL = "from IPython.core.interactiveshell import InteractiveShell\nshell = InteractiveShell.instance()\n"
 VARIANTS = {

@@ -160,7 +160,7 @@ def host_document(vm_count: int) -> dict:
 
 
 def host_facts(vm_count: int):
-    from nested_magics.facts import load_facts
+    from nested_magics.load import load_facts
 
     return load_facts(host_document(vm_count))
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .common import Sample, seconds
+from benchmarks.common import Sample, seconds
 
 GOALS = {
     "startup": 1.15,            # load_ext / (IPython + ipywidgets), medians

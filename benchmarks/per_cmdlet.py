@@ -15,10 +15,10 @@ from __future__ import annotations
 
 import json
 
-from nested_magics.backends.winrm_transport import decode_payload, loader_text
-from nested_magics.facts import SCHEMA_ID, HostFacts
+from nested_magics.backends.powershell.payload import decode_payload, loader_text
+from nested_magics.model.facts import SCHEMA_ID, HostFacts
 
-from .common import SimulatedWindowsHost
+from benchmarks.common import SimulatedWindowsHost
 
 PREFIX = "# per-cmdlet: "
 

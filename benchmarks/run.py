@@ -13,9 +13,9 @@ import sys
 import time
 from pathlib import Path
 
-from . import common  # noqa: F401  (puts tests/ on sys.path before the benchmarks import from it)
-from . import bench_fleet, bench_per_cmdlet, bench_roundtrips, bench_scaling, bench_startup
-from .markdown import render
+from benchmarks import common  # noqa: F401  (puts tests/ on sys.path before the benchmarks import from it
+from benchmarks import bench_fleet, bench_per_cmdlet, bench_roundtrips, bench_scaling, bench_startup
+from benchmarks.markdown import render
 
 HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "results"

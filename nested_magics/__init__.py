@@ -13,12 +13,13 @@ Importing this package loads neither IPython, ipywidgets nor pywinrm.
 
 from __future__ import annotations
 
-from .api import check, check_fleet, connect, plan_enable
-from .errors import ActionRefused, FactsError, NestedMagicsError, TargetError, UsageProblem
-from .facts import HostFacts, load_facts
-from .host import Host
-from .plan import EnableOptions, Plan
-from .report import FleetReport, Report
+from nested_magics.api import check, check_fleet, connect, plan_enable
+from nested_magics.errors import ActionRefused, FactsError, NestedMagicsError, TargetError, UsageProblem
+from nested_magics.model.facts import HostFacts
+from nested_magics.load import load_facts
+from nested_magics.host import Host
+from nested_magics.model.plan import EnableOptions, Plan
+from nested_magics.model.report import FleetReport, Report
 
 __version__ = "0.1.0"
 
@@ -31,12 +32,12 @@ __all__ = [
 
 def load_ipython_extension(ipython) -> None:
     """``%load_ext nested_magics``: register the magics (widgets and pywinrm load later, when used)."""
-    from .magics import register
+    from nested_magics.front.magics import register
 
     register(ipython)
 
 
 def unload_ipython_extension(ipython) -> None:
-    from .magics import unregister
+    from nested_magics.front.magics import unregister
 
     unregister(ipython)

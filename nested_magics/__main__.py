@@ -1,5 +1,5 @@
 """``python -m nested_magics`` is the ``nested-magics`` command."""
 
-from .cli import main
+from nested_magics.front.cli import main
 
 raise SystemExit(main())

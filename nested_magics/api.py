@@ -6,12 +6,12 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor, wait
 
-from . import session
-from .backends import expand_targets, open_backend, target_key
-from .errors import NestedMagicsError, TargetError, UsageProblem
-from .host import Host
-from .plan import Plan
-from .report import FleetReport, Report
+from nested_magics import session
+from nested_magics.backends import expand_targets, open_backend, target_key
+from nested_magics.errors import NestedMagicsError, TargetError, UsageProblem
+from nested_magics.host import Host
+from nested_magics.model.plan import Plan
+from nested_magics.model.report import FleetReport, Report
 
 FLEET_WORKERS = 64   # threads that mostly wait on the network: 50 hosts at once, not in waves of 16
 

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from .errors import UsageProblem
-from .plan import EnableOptions, Plan, Refusal, plan_enable, revert_changes
-from .report import Report
-from .results import ActionResult, ApplyResult
-from .rules import build_report
-from .tree import TreeNode, build_tree
+from nested_magics.errors import UsageProblem
+from nested_magics.model.plan import EnableOptions, Plan, Refusal
+from nested_magics.planner import plan_enable, revert_changes
+from nested_magics.model.report import Report
+from nested_magics.model.results import ActionResult, ApplyResult
+from nested_magics.rules import build_report
+from nested_magics.model.tree import TreeNode, build_tree
 
 VM_ACTION_OPTIONS = {"memory", "start", "turn_off", "size"}
 

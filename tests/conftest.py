@@ -19,7 +19,8 @@ import json
 import pytest
 
 from nested_magics import session
-from nested_magics.facts import SCHEMA_ID, load_facts
+from nested_magics.model.facts import SCHEMA_ID
+from nested_magics.load import load_facts
 
 _UNSET = object()
 

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import json
 
-from nested_magics.backends.simulator import Simulator
-from nested_magics.backends.winrm import script
-from nested_magics.backends.winrm_transport import decode_payload, loader_text
+from nested_magics.backends.mock.simulator import Simulator
+from nested_magics.backends.powershell.backend import script
+from nested_magics.backends.powershell.payload import decode_payload, loader_text
 from nested_magics.errors import ActionRefused
-from nested_magics.facts import HostFacts
-from nested_magics.plan import Change
+from nested_magics.model.facts import HostFacts
+from nested_magics.model.plan import Change
 
 from loopback_winrm import clixml_error
 
@@ -24,8 +24,8 @@ GUEST_STEPS = {"install-hyperv", "guest-nat"}   # enable.ps1 refuses these: they
 class SimulatedWindowsHost:
     """Call it as the loopback server's handler: (command_line, stdin) -> (stdout, stderr, exit code)."""
 
-    def __init__(self, facts: HostFacts, guest_credentials: tuple[str, str] | None = None):
-        self.simulator = Simulator(facts)
+    def __init__(self, facts: HostFacts, guest_credentials: tuple[str, str] | None = None, faults=None):
+        self.simulator = Simulator(facts, faults)
         self.guest_credentials = guest_credentials   # what PowerShell Direct accepts inside every guest
         self.operations: list[str] = []
         self.scripts: list[str] = []
@@ -49,8 +49,6 @@ class SimulatedWindowsHost:
 
     def _facts(self, params: dict) -> dict:
         document = self.simulator.gather().to_dict()
-        document.pop("faults", None)       # mock-only keys: a real host has neither
-        document.pop("latency_ms", None)
         direct = self._direct(params)
         for vm in document["vms"]:
             # facts.ps1 sees inside a running guest only through PowerShell Direct with valid

@@ -9,7 +9,7 @@ import pytest
 import nested_magics as nm
 from nested_magics import session
 from nested_magics.api import check_fleet, check_one
-from nested_magics.backends.simulator import Simulator
+from nested_magics.backends.mock.simulator import Simulator
 from nested_magics.errors import TargetError
 
 

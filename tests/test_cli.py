@@ -12,7 +12,7 @@ import sys
 import pytest
 
 import nested_magics as nm
-from nested_magics import cli
+from nested_magics.front import cli
 from nested_magics.backends.mock import bundled_names
 
 
@@ -460,7 +460,7 @@ def test_python_m_exit_statuses_and_no_traceback(argv, status, stdout_has, stder
 
 
 def test_enable_on_a_mock_says_its_changes_last_for_this_command_only(capsys):
-    from nested_magics.cli import main
+    from nested_magics.front.cli import main
 
     assert main(["enable", "myVM", "--yes"]) == 0
     assert "changes last for this command only" in capsys.readouterr().out
@@ -469,7 +469,7 @@ def test_enable_on_a_mock_says_its_changes_last_for_this_command_only(capsys):
 
 
 def test_a_glob_target_where_one_host_is_needed_is_one_usage_line(capsys):
-    from nested_magics.cli import main
+    from nested_magics.front.cli import main
 
     assert main(["tree", "-t", "mock:classroom-*"]) == 2
     err = capsys.readouterr().err.strip()
@@ -479,7 +479,7 @@ def test_a_glob_target_where_one_host_is_needed_is_one_usage_line(capsys):
 
 def test_a_refusal_is_said_once_on_stderr(capsys):
     """contracts §6: Hyper-V's message on stderr, once; nothing changed is not followed by a report."""
-    from nested_magics.cli import main
+    from nested_magics.front.cli import main
 
     assert main(["vm", "save", "myVM", "-t", "mock:three-levels"]) == 1
     out, err = capsys.readouterr()

@@ -10,7 +10,8 @@ from display_fixtures import (HOSTILE_HOST, HOSTILE_NESTED, HOSTILE_QUOTE_VM, HO
                               hostile_target, many_vms)
 
 import nested_magics as nm
-from nested_magics.display import diagram, html, html_enable, html_tree
+from nested_magics.display import diagram
+from nested_magics.display.html import kit as html, enable as html_enable, tree as html_tree
 
 ALLOWED_ONCLICK = html.COPY_JS
 SVG_TAGS = {"svg", "title", "rect", "text", "line", "polygon"}
@@ -93,7 +94,7 @@ def test_report_lists_problems_first_and_folds_passes(scenario):
 
 
 def test_report_of_an_unreadable_host_is_an_error_banner():
-    report = nm.report.Report.failed("mock:nowhere", "mock:nowhere: no bundled scenario of that name")
+    report = nm.Report.failed("mock:nowhere", "mock:nowhere: no bundled scenario of that name")
     body = html.report_html(report)
     assert "nm-v-error" in body and "no bundled scenario" in body
 

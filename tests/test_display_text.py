@@ -6,7 +6,8 @@ from display_fixtures import HOSTILE_VM, hostile_target, many_vms  # noqa: F401
 
 import nested_magics as nm
 from nested_magics import session
-from nested_magics.display import advice, text
+from nested_magics.front import advice
+from nested_magics.display import text
 from nested_magics.display.enable_flow import EnableFlow
 from nested_magics.display.fleet_view import FleetView
 from nested_magics.display.widgets import ReportView, TreeView
@@ -102,7 +103,7 @@ def test_cli_lines_stay_led_by_status_words():
 
 def test_the_next_step_for_a_vm_that_does_not_exist_names_the_vms_that_do():
     import nested_magics as nm
-    from nested_magics.display.advice import next_steps
+    from nested_magics.front.advice import next_steps
 
     steps = next_steps(nm.check("mock", ["nope"]), "cli")
     assert steps == ["There is no VM nope here; check the name (VMs on this host: myVM)."]
@@ -110,7 +111,7 @@ def test_the_next_step_for_a_vm_that_does_not_exist_names_the_vms_that_do():
 
 def test_the_next_step_once_nested_vms_exist_says_nesting_works():
     import nested_magics as nm
-    from nested_magics.display.advice import next_steps
+    from nested_magics.front.advice import next_steps
 
     assert next_steps(nm.check("mock:three-levels"), "cli") == [
         "myVM runs Hyper-V and 1 VM(s) of its own: nesting works (the blog's three levels)."]

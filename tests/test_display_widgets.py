@@ -110,7 +110,7 @@ def test_widgets_can_be_turned_off(kernel):
 
 
 def test_error_report_is_only_the_banner():
-    view = ReportView(nm.report.Report.failed("mock:x", "mock:x: no bundled scenario of that name"))
+    view = ReportView(nm.Report.failed("mock:x", "mock:x: no bundled scenario of that name"))
     (top,) = view.widget.children
     assert "nm-v-error" in top.value and "no bundled scenario" in top.value
 

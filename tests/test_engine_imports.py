@@ -15,7 +15,7 @@ FORBIDDEN = ("IPython", "ipywidgets", "winrm", "requests")
 SCRIPT = r"""
 import contextlib, io, json, sys
 import nested_magics as nm
-from nested_magics import cli
+from nested_magics.front import cli
 
 host = nm.connect("mock")
 report = nm.check(host)

@@ -7,8 +7,9 @@ import json
 import pytest
 
 from nested_magics.errors import FactsError, UsageProblem
-from nested_magics.facts import SCHEMA_ID, key_path, load_facts, parse_facts_text, version_tuple
-from nested_magics.sizes import GiB
+from nested_magics.model.facts import SCHEMA_ID, version_tuple
+from nested_magics.load import key_path, load_facts, parse_facts_text
+from nested_magics.model.sizes import GiB
 
 
 def test_the_smallest_document_loads_with_the_contract_defaults(make_doc):
@@ -29,7 +30,6 @@ def test_the_smallest_document_loads_with_the_contract_defaults(make_doc):
     assert vm.network_adapters == []
     assert vm.checkpoints == 0
     assert vm.guest is None
-    assert facts.faults == [] and facts.latency_ms == 0
 
 
 def test_default_vm_version_is_the_highest_supported_compared_as_versions(make_doc):
@@ -125,7 +125,6 @@ def test_a_guest_may_leave_every_key_out(make_facts, make_vm):
 def test_to_dict_round_trips(make_doc, make_vm, make_guest):
     doc = make_doc(memory={"total_bytes": 8 * GiB, "free_bytes": 4 * GiB}, vbs={"status": 1, "services_running": [1]},
                    nat=[{"name": "LocalNAT", "prefix": "192.168.100.0/24"}],
-                   faults=[{"operation": "start", "vm": "myVM", "message": "boom", "times": 2}], latency_ms=5,
                    vms=[make_vm(nesting=True, dynamic=True, startup=2 * GiB, cpus=2, mac_spoofing=True, checkpoints=3,
                                 id="6b0ec3e4", generation=2,
                                 guest=make_guest(os={"build": 14393, "kind": "server"}, nat=[{"name": "N"}]))])
@@ -133,33 +132,6 @@ def test_to_dict_round_trips(make_doc, make_vm, make_guest):
     again = load_facts(facts.to_dict())
     assert again.to_dict() == facts.to_dict()
     assert "schema" not in facts.to_dict()["vms"][0]["guest"]
-    assert facts.to_dict()["faults"] == [{"operation": "start", "message": "boom", "vm": "myVM", "times": 2}]
-
-
-def test_faults_load_with_their_optional_times(make_facts):
-    facts = make_facts(faults=[{"operation": "expose-extensions", "vm": "myVM", "message": "no"},
-                               {"operation": "facts", "message": "down", "times": 1}])
-    first, second = facts.faults
-    assert first.times is None and first.matches("EXPOSE-EXTENSIONS", "myvm")
-    assert not first.matches("expose-extensions", "other")
-    assert second.vm is None and second.matches("facts", None)
-    second.times = 0
-    assert not second.matches("facts", None)
-
-
-@pytest.mark.parametrize("operation", ["expose-extension", "boot", ""])
-def test_a_fault_on_an_operation_that_does_not_exist_is_named(make_doc, operation):
-    """contracts §2: a fault's operation is a §4 change id, a VM action or facts; a typo would never fire."""
-    doc = make_doc(faults=[{"operation": "start", "message": "m"}, {"operation": operation, "message": "m"}])
-    with pytest.raises(FactsError) as info:
-        load_facts(doc)
-    assert str(info.value).startswith("faults[1].operation:")
-
-
-@pytest.mark.parametrize("operation", ["facts", "stop-vm", "install-hyperv", "guest-nat", "resize-memory",
-                                       "live-migrate", "new", "Start"])
-def test_every_change_id_vm_action_and_facts_can_fault(make_doc, operation):
-    assert load_facts(make_doc(faults=[{"operation": operation, "message": "m"}])).faults[0].operation == operation
 
 
 def test_key_path_formats_like_the_contract():
@@ -219,7 +191,7 @@ def test_an_invalid_document_error_is_prefixed_with_its_source(make_doc):
 
 def test_versions_compare_as_versions_whatever_their_trailing_zeros():
     """contracts §2: "compared as a version, never as a string"; "8" is 8.0."""
-    from nested_magics.facts import version_tuple
+    from nested_magics.model.facts import version_tuple
 
     assert version_tuple("8") == version_tuple("8.0") == version_tuple("8.0.0")
     assert version_tuple("10.0") > version_tuple("9.3") > version_tuple("9")

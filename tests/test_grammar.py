@@ -6,7 +6,7 @@ import argparse
 
 import pytest
 
-from nested_magics import grammar
+from nested_magics.front import grammar
 from nested_magics.errors import UsageProblem
 
 

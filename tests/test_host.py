@@ -7,8 +7,8 @@ import pytest
 
 import nested_magics as nm
 from nested_magics.errors import UsageProblem
-from nested_magics.plan import EnableOptions
-from nested_magics.results import ActionResult
+from nested_magics.model.plan import EnableOptions
+from nested_magics.model.results import ActionResult
 
 
 def test_check_gathers_facts_fresh_each_time(connect_doc):

@@ -18,10 +18,10 @@ from nested_magics import session
 from nested_magics.display import view as view_module
 from nested_magics.display.enable_flow import EnableFlow
 from nested_magics.host import Host
-from nested_magics.plan import Plan
-from nested_magics.report import FleetReport, Report
-from nested_magics.results import ActionResult, ApplyResult
-from nested_magics.tree import TreeNode
+from nested_magics.model.plan import Plan
+from nested_magics.model.report import FleetReport, Report
+from nested_magics.model.results import ActionResult, ApplyResult
+from nested_magics.model.tree import TreeNode
 
 MAGICS = ("nested_connect", "nested_check", "nested_enable", "nested_tree", "nested_vm")
 
@@ -106,7 +106,7 @@ def test_help_is_the_docstring_with_examples_and_usage(ip):
 
 
 def test_magics_and_cli_share_one_grammar(ip):
-    from nested_magics.cli import build_parser
+    from nested_magics.front.cli import build_parser
 
     def words(parser):
         return ({s for a in parser._actions for s in a.option_strings},

@@ -8,11 +8,11 @@ import json
 import pytest
 
 import nested_magics as nm
-from nested_magics.backends import expand_targets, is_mock, mock_spec, open_backend, target_key
-from nested_magics.backends.mock import (DEFAULT_SCENARIO, MockBackend, bundled_names, expand, is_path,
-                                         load_scenario, scenario_key)
+from nested_magics.backends import backend_for, expand_targets, open_backend, target_key
+from nested_magics.backends.mock import spec_of
+from nested_magics.backends.mock import DEFAULT_SCENARIO, MockBackend, bundled_names, expand, is_path, load_scenario, scenario_key
 from nested_magics.errors import TargetError
-from nested_magics.plan import plan_enable
+from nested_magics.planner import plan_enable
 
 # ---------------------------------------------------------------- target strings
 
@@ -32,9 +32,9 @@ def test_after_mock_a_path_has_a_slash_or_a_scenario_suffix(spec, path):
     ("mock:C:\\x.json", True, "C:\\x.json"), ("mockhost", False, ""), ("hv01:5986", False, ""),
 ])
 def test_mock_targets(target, mock, spec):
-    assert is_mock(target) is mock
+    assert (backend_for(target).name == "mock") is mock
     if mock:
-        assert mock_spec(target) == spec
+        assert spec_of(target) == spec
 
 
 def test_mock_and_mock_blog_2015_are_the_same_host():

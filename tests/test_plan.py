@@ -9,9 +9,11 @@ from hypothesis import strategies as st
 
 import nested_magics as nm
 from nested_magics.errors import UsageProblem
-from nested_magics.facts import load_facts
-from nested_magics.plan import CHANGE_IDS, EnableOptions, plan_enable, revert_changes
-from nested_magics.sizes import GiB
+from nested_magics.load import load_facts
+from nested_magics.changes import CHANGE_IDS
+from nested_magics.planner import plan_enable, revert_changes
+from nested_magics.model.plan import EnableOptions
+from nested_magics.model.sizes import GiB
 
 PREVIEW, CURRENT = 10565, 14393
 
@@ -490,7 +492,7 @@ def test_a_paused_vm_that_must_run_is_resumed_and_a_revert_pauses_it_again(conne
 
 
 def test_revert_changes_swap_before_and_after():
-    from nested_magics.plan import Change
+    from nested_magics.model.plan import Change
 
     applied = [Change("set-startup-memory", "v", "MemoryStartupBytes", 1, 2, "x", True, {"vm": "v", "value": 2}),
                Change("update-version", "v", "Version", "5.0", "8.0", "x", False, {"vm": "v"})]

@@ -8,13 +8,13 @@ import pytest
 import tree_sitter_pwsh
 from tree_sitter import Language, Parser
 
-SCRIPTS = sorted(p.name for p in resources.files("nested_magics").joinpath("powershell").iterdir()
+SCRIPTS = sorted(p.name for p in resources.files("nested_magics").joinpath("backends/powershell/scripts").iterdir()
                  if p.name.endswith(".ps1"))
 PARSER = Parser(Language(tree_sitter_pwsh.language()))
 
 
 def read(name: str) -> str:
-    return resources.files("nested_magics").joinpath(f"powershell/{name}").read_text(encoding="utf-8")
+    return resources.files("nested_magics").joinpath(f"backends/powershell/scripts/{name}").read_text(encoding="utf-8")
 
 
 def test_the_operations_are_all_there():

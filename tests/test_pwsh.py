@@ -11,8 +11,9 @@ from hypothesis import strategies as st
 from tree_sitter import Language, Parser
 
 from nested_magics import pwsh
-from nested_magics.facts import load_facts
-from nested_magics.plan import EnableOptions, plan_enable, revert_changes
+from nested_magics.load import load_facts
+from nested_magics.model.plan import EnableOptions
+from nested_magics.planner import plan_enable, revert_changes
 from nested_magics.rules import build_report
 
 # What PowerShell's tokenizer accepts as a single quote (System.Management.Automation CharExtensions.IsSingleQuote).
@@ -155,7 +156,7 @@ def test_the_hostile_fixtures_reach_every_fix_and_every_change(make_doc):
             changes |= {c.id for c in plan_enable(facts, "x", EnableOptions(
                 update_version=True, install_hyperv=True, turn_off=True, discard_saved_state=True,
                 networking=networking)).changes}
-    from nested_magics.plan import CHANGE_IDS
+    from nested_magics.changes import CHANGE_IDS
 
     assert changes == set(CHANGE_IDS)
 

@@ -6,8 +6,7 @@ import json
 
 import pytest
 
-from nested_magics.report import (BLOCKED, ERROR, FAIL, FIXABLE, INFO, PASS, READY, WARN, Check, FleetReport,
-                                  Report, vm_verdict, worst)
+from nested_magics.model.report import BLOCKED, ERROR, FAIL, FIXABLE, INFO, PASS, READY, WARN, Check, FleetReport, Report, vm_verdict, worst
 from nested_magics.rules import build_report, report_verdict
 
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from nested_magics import requirements as req
-from nested_magics.facts import load_facts
+from nested_magics.rules import requirements as req
+from nested_magics.load import load_facts
 
 
 def host(build, vendor="GenuineIntel", kind="client"):

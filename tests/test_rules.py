@@ -7,12 +7,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from nested_magics import requirements as req
-from nested_magics.facts import load_facts
-from nested_magics.plan import EnableOptions, plan_enable
-from nested_magics.report import FAIL, INFO, PASS, WARN
+from nested_magics.rules import requirements as req
+from nested_magics.load import load_facts
+from nested_magics.model.plan import EnableOptions
+from nested_magics.planner import plan_enable
+from nested_magics.model.report import FAIL, INFO, PASS, WARN
 from nested_magics.rules import CHECK_IDS, build_report
-from nested_magics.sizes import GiB
+from nested_magics.model.sizes import GiB
 
 PREVIEW = 10565     # Windows 10 Insider TH2, the blog's build (facts §2.1)
 CURRENT = 14393     # Windows 10 1607 / Windows Server 2016 (facts §2.3)

@@ -8,7 +8,7 @@ import nested_magics as nm
 from nested_magics.api import check_fleet
 from nested_magics.backends.mock import bundled_names, load_scenario
 from nested_magics.rules import build_report
-from nested_magics.sizes import GiB
+from nested_magics.model.sizes import GiB
 
 CLASSROOM = [n for n in bundled_names() if n.startswith("classroom-")]
 

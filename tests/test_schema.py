@@ -11,7 +11,8 @@ import pytest
 
 from nested_magics.backends.mock import bundled_names
 from nested_magics.errors import FactsError
-from nested_magics.facts import SCHEMA_ID, load_facts, schema, validate
+from nested_magics.model.facts import SCHEMA_ID
+from nested_magics.load import load_facts, schema, validate
 
 
 def _packaged_schema() -> dict:
@@ -156,7 +157,7 @@ def test_the_compiled_validator_and_jsonschema_agree_on_every_bundled_scenario()
     """A valid document takes the fast path only; jsonschema is the reference for the same schema."""
     import fastjsonschema
     from nested_magics.backends.mock import bundled_names, load_scenario
-    from nested_magics.facts import _as_draft7, _fast_validator, _validator, schema
+    from nested_magics.load import _as_draft7, _fast_validator, _validator, schema
 
     for name in bundled_names():
         document = load_scenario(name).to_dict()
@@ -184,7 +185,7 @@ def test_a_document_with_several_errors_at_different_depths_names_one(tmp_path):
     import json
 
     from nested_magics.backends.mock import load_scenario
-    from nested_magics.cli import main
+    from nested_magics.front.cli import main
 
     doc = load_scenario("blog-2015").to_dict()
     del doc["name"]

@@ -5,20 +5,23 @@ from __future__ import annotations
 
 import pytest
 
-from nested_magics.backends import simulator as sim
-from nested_magics.backends.simulator import Simulator
+from nested_magics.backends.mock import simulator as sim
+from nested_magics.backends.mock.scenarios import scenario_from_document
+from nested_magics.backends.mock.simulator import Simulator
 from nested_magics.errors import ActionRefused, UsageProblem
-from nested_magics.plan import CHANGE_IDS, Change, EnableOptions, plan_enable
-from nested_magics.sizes import GiB
+from nested_magics.changes import CHANGE_IDS
+from nested_magics.planner import plan_enable
+from nested_magics.model.plan import Change, EnableOptions
+from nested_magics.model.sizes import GiB
 
 PREVIEW, CURRENT = 10565, 14393
 REAL_TEXTS = (sim.INVALID_STATE, sim.ALREADY_IN_STATE, sim.NO_NESTING_PLATFORM, sim.HYPERVISOR_RUNNING)
 
 
 @pytest.fixture
-def world(make_facts, make_vm, make_guest):
-    """``world(**overrides)``: a Simulator on make_facts(**overrides)."""
-    return lambda **overrides: Simulator(make_facts(**overrides))
+def world(make_doc, make_vm, make_guest):
+    """``world(**overrides)``: a Simulator on make_doc(**overrides) (faults and latency included)."""
+    return lambda **overrides: scenario_from_document(make_doc(**overrides)).simulator()
 
 
 def act(s: Simulator, action: str, path: str = "myVM", **options):
@@ -494,9 +497,22 @@ def test_install_hyperv_in_a_guest_older_than_10565_fails(world, make_vm, make_g
 # ---------------------------------------------------------------- changes
 
 
-def test_every_change_id_has_a_handler():
-    for change_id in CHANGE_IDS:
-        assert hasattr(Simulator, "_change_" + change_id.replace("-", "_")), change_id
+def test_the_simulator_applies_every_kind_of_change_a_plan_makes(connect_doc, make_vm, make_guest):
+    """Two plans between them hold every change id (contracts §4); the mock applies each and ends ready."""
+    applied = set()
+    saved = make_vm("saved", state="Saved", version="5.0", dynamic=True, startup="2GB", mac_spoofing=False)
+    running = make_vm("running", state="Running", version="9.0", dynamic=True, startup="2GB", mac_spoofing=False,
+                      guest=make_guest(hyperv_installed=True))
+    host = connect_doc(supported_vm_versions=["5.0", "9.0"], memory={"total_bytes": "64GB", "free_bytes": "48GB"},
+                       vms=[saved, running])
+    for vm, options in (("saved", dict(discard_saved_state=True, update_version=True, install_hyperv=True,
+                                       networking="nat")),
+                        ("running", dict())):
+        result = host.plan_enable(vm, **options).apply(confirm=True)
+        assert result.failed is None, result.failed
+        assert result.after.verdict == "ready", vm
+        applied |= {c.id for c in result.applied}
+    assert applied == set(CHANGE_IDS)
 
 
 @pytest.mark.parametrize("change_id, params", [
@@ -630,9 +646,9 @@ def test_a_fault_on_facts_fails_gathering(world):
     assert s.gather() is s.facts
 
 
-def test_latency_is_added_to_every_operation(make_facts):
+def test_latency_is_added_to_every_operation(make_doc):
     slept = []
-    s = Simulator(make_facts(latency_ms=250), sleep=slept.append)
+    s = scenario_from_document(make_doc(latency_ms=250)).simulator(sleep=slept.append)
     s.gather()
     act(s, "start")
     s.apply_change(change("enable-mac-spoofing", value=True))

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from nested_magics.sizes import GiB, MiB, format_size, parse_size
+from nested_magics.model.sizes import GiB, MiB, format_size, parse_size
 
 
 @pytest.mark.parametrize("text, expected", [

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from nested_magics.tree import build_tree
+from nested_magics.model.tree import build_tree
 
 
 def test_the_tree_follows_guests_to_any_depth(make_facts, make_vm, make_guest):

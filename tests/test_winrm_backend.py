@@ -15,10 +15,11 @@ from hypothesis import strategies as st
 
 import nested_magics as nm
 from nested_magics import session
+from nested_magics.backends.mock.faults import Fault
 from nested_magics.backends.mock import load_scenario
-from nested_magics.backends.winrm import script
-from nested_magics.cli import main
-from nested_magics.facts import load_facts
+from nested_magics.backends.powershell.backend import script
+from nested_magics.front.cli import main
+from nested_magics.load import load_facts
 
 from loopback_winrm import LoopbackWinRM
 from simulated_windows import SimulatedWindowsHost
@@ -119,8 +120,8 @@ def test_enable_over_winrm_changes_the_simulated_host():
 
 def test_enable_failing_halfway_over_winrm_says_what_was_applied_and_a_rerun_finishes():
     facts = load_scenario("blog-2015")
-    facts.faults = [nm.facts.Fault(operation="set-startup-memory", message="The host ran out of memory.", times=1)]
-    with LoopbackWinRM(SimulatedWindowsHost(facts), password=PASSWORD) as server:
+    faults = [Fault(operation="set-startup-memory", message="The host ran out of memory.", times=1)]
+    with LoopbackWinRM(SimulatedWindowsHost(facts, faults=faults), password=PASSWORD) as server:
         host = connect(server)
         first = host.plan_enable("myVM").apply(confirm=True)
         assert first.failed.id == "set-startup-memory"
@@ -211,7 +212,7 @@ def test_the_password_never_appears_in_cli_output_across_faults(tmp_path):
         "from loopback_winrm import LoopbackWinRM, Fault;"
         "from simulated_windows import SimulatedWindowsHost;"
         "from nested_magics.backends.mock import load_scenario;"
-        "from nested_magics.cli import main;"
+        "from nested_magics.front.cli import main;"
         f"kinds = {['http401', 'soap', 'drop', 'truncate', 'clixml', None]!r};"
         "\nfor kind in kinds:\n"
         f"    with LoopbackWinRM(SimulatedWindowsHost(load_scenario('blog-2015')), password={CANARY!r}) as s:\n"

@@ -17,16 +17,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from loopback_winrm import Blocking, Fault, LoopbackWinRM
-from nested_magics.backends.clixml import clean_stderr, decode_escapes
-from nested_magics.backends.winrm_transport import (
-    WinRMOptions,
-    WinRMTransport,
-    decode_payload,
-    encode_payload,
-    loader_arguments,
-    loader_text,
-    parse_winrm_target,
-)
+from nested_magics.backends.powershell.clixml import clean_stderr, decode_escapes
+from nested_magics.backends.winrm.target import WinRMOptions, parse_winrm_target
+from nested_magics.backends.winrm.transport import WinRMTransport
+from nested_magics.backends.powershell.payload import decode_payload, encode_payload, loader_arguments, loader_text
 from nested_magics.errors import TargetError, UsageProblem
 
 REPO = Path(__file__).resolve().parents[1]
@@ -433,7 +427,7 @@ def test_loader_command_line_fits_cmd():
 
 
 def test_engine_import_does_not_load_winrm_or_requests():
-    code = ("import sys, nested_magics.backends.winrm_transport as t; "
+    code = ("import sys, nested_magics.backends.winrm.target as t; "
             "t.parse_winrm_target('hv01', user='a'); "
             "bad = [m for m in ('winrm', 'requests', 'IPython', 'ipywidgets', 'spnego') if m in sys.modules]; "
             "assert not bad, bad")
@@ -471,7 +465,7 @@ def test_a_url_that_cannot_be_parsed_is_one_usage_line():
 def test_no_password_and_no_terminal_is_one_line_not_a_hanging_prompt(monkeypatch):
     import io
 
-    from nested_magics.cli import main
+    from nested_magics.front.cli import main
 
     monkeypatch.delenv("NESTED_MAGICS_PASSWORD", raising=False)
     monkeypatch.setattr("sys.stdin", io.StringIO(""))

@@ -1,47 +1,77 @@
-"""Target strings (contracts §1) to backends: ``mock[:NAME|:PATH]`` or a WinRM host/URL."""
+"""Target strings (contracts §1) to backends, through a registry in which each backend claims its targets.
+
+A backend package offers ``claims(target)``, ``key(target, **options)``, ``open_target(target, **options)``
+and, optionally, ``expand_target(target)``; it is imported only when a target it claims is used, so a
+mock check never loads pywinrm. Adding a backend is one entry here.
+"""
 
 from __future__ import annotations
 
-from .mock import MockBackend, bundled_names, expand, scenario_key
+import difflib
+import importlib
+from dataclasses import dataclass
 
-__all__ = ["open_backend", "target_key", "is_mock", "bundled_names", "expand_targets"]
+from ..errors import TargetError
 
-
-def is_mock(target: str) -> bool:
-    return target == "mock" or target.startswith("mock:")
-
-
-def mock_spec(target: str) -> str:
-    return target.split(":", 1)[1] if ":" in target else ""
+__all__ = ["open_backend", "target_key", "expand_targets", "backend_for", "REGISTRY"]
 
 
-def target_key(target: str, **winrm_options) -> str:
-    """The identity of the host a target names: one key, one simulated host per process."""
-    if is_mock(target):
-        return scenario_key(mock_spec(target))
-    from .winrm import winrm_key   # only real hosts need it
+@dataclass(frozen=True)
+class Entry:
+    """A backend: how it recognises its targets (cheaply, before importing it) and where it lives."""
 
-    return winrm_key(target, **winrm_options)
+    name: str
+    module: str
+    prefix: str | None            # "mock" for mock and mock:...; None: the fallback (host names and URLs)
+
+    def claims(self, target: str) -> bool:
+        if self.prefix is None:
+            return True
+        return target == self.prefix or target.startswith(self.prefix + ":")
+
+    def load(self):
+        return importlib.import_module(self.module)
+
+
+REGISTRY: tuple[Entry, ...] = (
+    Entry("mock", "nested_magics.backends.mock", "mock"),
+    Entry("winrm", "nested_magics.backends.winrm", None),
+)
+
+
+def _near_miss(target: str) -> None:
+    """``MOCK:x`` or ``mokc:x`` is a misspelt prefix, never a host name with a bad port (contracts §1)."""
+    head, sep, rest = target.partition(":")
+    if not sep or "//" in rest[:2] or not head.isalpha():
+        return
+    prefixes = [e.prefix for e in REGISTRY if e.prefix]
+    close = difflib.get_close_matches(head.lower(), prefixes, n=1, cutoff=0.6)
+    if close and head != close[0]:
+        raise TargetError(f"{target}: unknown target prefix {head!r}; did you mean '{close[0]}:{rest}'?")
+
+
+def backend_for(target: str) -> Entry:
+    """The registry entry that claims ``target``; TargetError for an empty or misspelt one."""
+    if not isinstance(target, str) or not target.strip():
+        raise TargetError("empty target: give mock, mock:NAME, mock:PATH, HOST[:PORT] or a WinRM URL")
+    _near_miss(target)
+    return next(entry for entry in REGISTRY if entry.claims(target))
+
+
+def target_key(target: str, **options) -> str:
+    """The identity of the host a target names: one key, one host object per process."""
+    return backend_for(target).load().key(target, **options)
 
 
 def expand_targets(targets: list[str]) -> list[str]:
-    """``mock:classroom-*`` becomes every bundled scenario it matches; other targets stay as given."""
+    """Each target as the hosts it names (``mock:classroom-*`` is twelve); most name one."""
     out: list[str] = []
     for target in targets:
-        spec = mock_spec(target) if is_mock(target) else ""
-        if any(ch in spec for ch in "*?[") and "/" not in spec:
-            matches = expand(spec)
-            if matches:
-                out.extend(f"mock:{name}" for name in matches)
-                continue
-        out.append(target)
+        module = backend_for(target).load()
+        out.extend(module.expand_target(target) if hasattr(module, "expand_target") else [target])
     return out
 
 
-def open_backend(target: str, **winrm_options):
+def open_backend(target: str, **options):
     """A new backend for ``target``; TargetError when it cannot be read or reached."""
-    if is_mock(target):
-        return MockBackend(target, mock_spec(target))
-    from .winrm import WinRMBackend   # pywinrm and requests load only for real hosts
-
-    return WinRMBackend(target, **winrm_options)
+    return backend_for(target).load().open_target(target, **options)

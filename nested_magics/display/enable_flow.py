@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import ipywidgets as w
 
-from ..errors import NestedMagicsError
-from . import html, html_enable, text
-from .view import View
-from .widgets import html_widget
+from nested_magics.errors import NestedMagicsError
+from nested_magics.display.html import kit as html, enable as html_enable
+from nested_magics.display import text
+from nested_magics.display.view import View
+from nested_magics.display.widgets import html_widget
 
 STEP = {"running": (1, "info", "running…"), "done": (2, "success", "done"), "failed": (2, "danger", "failed")}
 

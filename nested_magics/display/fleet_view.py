@@ -10,10 +10,11 @@ import threading
 
 import ipywidgets as w
 
-from ..report import FleetReport
-from . import html, text
-from .view import View
-from .widgets import LazyPicker, ReportView, html_widget
+from nested_magics.model.report import FleetReport
+from nested_magics.display.html import kit as html
+from nested_magics.display import text
+from nested_magics.display.view import View
+from nested_magics.display.widgets import LazyPicker, ReportView, html_widget
 
 
 class FleetView(View):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 from contextlib import contextmanager
 
-from . import view
+from nested_magics.display import view
 
 
 class FleetProgress:

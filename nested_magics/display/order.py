@@ -5,7 +5,7 @@ Views show the worst first: failing checks before warnings, blocked VMs before f
 
 from __future__ import annotations
 
-from ..report import FAIL, INFO, PASS, STATUSES, VERDICT_ORDER, WARN, Report
+from nested_magics.model.report import FAIL, INFO, PASS, STATUSES, VERDICT_ORDER, WARN, Report
 
 STATUS_RANK = {FAIL: 0, WARN: 1, INFO: 2, PASS: 3}
 

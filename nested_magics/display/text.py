@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from ..plan import show
-from ..report import FAIL, WARN, FleetReport, Report
-from ..sizes import format_size
-from .advice import next_steps
-from .order import Groups
+from nested_magics.model.plan import show
+from nested_magics.model.report import FAIL, WARN, FleetReport, Report
+from nested_magics.model.sizes import format_size
+from nested_magics.front.advice import next_steps
+from nested_magics.display.order import Groups
 
 LABEL = {"pass": "PASS", "info": "INFO", "warn": "WARN", "fail": "FAIL"}
 

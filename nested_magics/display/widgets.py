@@ -11,9 +11,10 @@ from functools import cached_property
 
 import ipywidgets as w
 
-from . import html, html_tree, text
-from .order import Groups
-from .view import View
+from nested_magics.display.html import kit as html, tree as html_tree
+from nested_magics.display import text
+from nested_magics.display.order import Groups
+from nested_magics.display.view import View
 
 ACCORDION_LIMIT = 20     # up to this many items an Accordion; more, a Dropdown (one comm, any number)
 

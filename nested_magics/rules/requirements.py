@@ -3,8 +3,8 @@ the planner and the simulator share, so they can never disagree."""
 
 from __future__ import annotations
 
-from .facts import SETTLED_STATES, VM, HostFacts, version_tuple
-from .sizes import GiB
+from nested_magics.model.facts import SETTLED_STATES, VM, HostFacts, version_tuple
+from nested_magics.model.sizes import GiB
 
 PREVIEW_FIRST_BUILD = 10565     # blog: "builds prior to 10565 will not work" (facts §2.1)
 CURRENT_FIRST_BUILD = 14361     # VM version 8.0 required; checkpoints, save, VBS work (facts §2.2)

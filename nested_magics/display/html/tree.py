@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import base64
 
-from . import diagram
-from .html import el, esc, muted, page
+from nested_magics.display import diagram
+from nested_magics.display.html.kit import el, esc, muted, page
 
 TREE_SCROLL_AFTER = 30  # a longer tree scrolls inside its own box
 STATE_TAG = {"Running": "nm-run", "Off": ""}

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from ..plan import show
-from .html import ROW, box, command, el, esc, muted, page, report_body, table, td, verdict_badge
-from .style import status_colours
+from nested_magics.model.plan import show
+from nested_magics.display.html.kit import ROW, box, command, el, esc, muted, page, report_body, table, td, verdict_badge
+from nested_magics.display.style import status_colours
 
 OUTCOME = {"running": ("info", "running"), "done": ("pass", "applied"), "failed": ("fail", "failed"),
            "skipped": ("", "not run")}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .facts import HostFacts
+from nested_magics.model.facts import HostFacts
 
 
 @dataclass
@@ -39,7 +39,7 @@ class TreeNode:
         return f"<Tree {self.name}: {sum(1 for n in self.walk() if n.kind == 'vm')} VM(s), {self.depth + 1} level(s)>"
 
     def _repr_mimebundle_(self, include=None, exclude=None):
-        from .display import bundle
+        from nested_magics.display import formatters as bundle
 
         return bundle.tree_bundle(self)
 

@@ -18,11 +18,12 @@ from IPython.core.magic import Magics, line_cell_magic, line_magic, magics_class
 from IPython.core.magic_arguments import magic_arguments
 from traitlets import Bool, Unicode, observe
 
-from . import api, grammar, session
-from .backends import expand_targets
-from .errors import NestedMagicsError, UsageProblem
-from .host import Host
-from .magic_args import HelpShown, grammar_arguments, parse, parse_enable_body
+from nested_magics import api, session
+from nested_magics.front import grammar
+from nested_magics.backends import expand_targets
+from nested_magics.errors import NestedMagicsError, UsageProblem
+from nested_magics.host import Host
+from nested_magics.front.magic_args import HelpShown, grammar_arguments, parse, parse_enable_body
 
 VM_ARG = [(("vm",), dict(nargs="?", metavar="VM", help="the VM (or myVM/nestedVM); or vm: in the cell body"))]
 
@@ -63,7 +64,7 @@ class NestedMagics(Magics):
 
     @observe("widgets")
     def _widgets_changed(self, change):
-        from .display.view import use_widgets
+        from nested_magics.display.view import use_widgets
 
         use_widgets(change["new"])
 
@@ -123,7 +124,7 @@ class NestedMagics(Magics):
         ns = parse(self.nested_check, line)
         targets = expand_targets(ns.targets or [session.default_target()])
         if len(targets) > 1:
-            from .display.live import fleet_progress
+            from nested_magics.display.live import fleet_progress
 
             with fleet_progress(targets) as on_result:
                 fleet = api.check_fleet(targets, ns.vms or None, on_result=on_result,
@@ -172,7 +173,7 @@ class NestedMagics(Magics):
         if ns.yes:
             result = plan.apply(confirm=True)
             return result.to_dict() if ns.json else result
-        from .display.enable_flow import EnableFlow
+        from nested_magics.display.enable_flow import EnableFlow
 
         return EnableFlow(plan)
 
@@ -217,7 +218,7 @@ class NestedMagics(Magics):
 
 
 def _host_bundle(host: Host) -> dict:
-    from .display.bundle import connect_bundle
+    from nested_magics.display.formatters import connect_bundle
 
     return connect_bundle(host)
 

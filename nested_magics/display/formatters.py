@@ -3,8 +3,9 @@ the widget view. The engine objects' ``_repr_mimebundle_`` come here."""
 
 from __future__ import annotations
 
-from . import html, html_enable, html_tree, text
-from . import view
+from nested_magics.display.html import kit as html, enable as html_enable, tree as html_tree
+from nested_magics.display import text
+from nested_magics.display import view
 
 
 def _static(plain: str, rich: str) -> dict:
@@ -13,7 +14,7 @@ def _static(plain: str, rich: str) -> dict:
 
 def report_bundle(report) -> dict:
     if view.live():
-        from .widgets import ReportView
+        from nested_magics.display.widgets import ReportView
 
         return ReportView(report)._repr_mimebundle_()
     return _static(text.render_report(report, style="magic"), html.report_html(report))
@@ -21,7 +22,7 @@ def report_bundle(report) -> dict:
 
 def fleet_bundle(fleet) -> dict:
     if view.live():
-        from .fleet_view import FleetView
+        from nested_magics.display.fleet_view import FleetView
 
         return FleetView.of(fleet)._repr_mimebundle_()
     return _static(text.render_fleet(fleet, style="magic", every=True), html.fleet_html(fleet))
@@ -29,7 +30,7 @@ def fleet_bundle(fleet) -> dict:
 
 def tree_bundle(tree) -> dict:
     if view.live():
-        from .widgets import TreeView
+        from nested_magics.display.widgets import TreeView
 
         return TreeView(tree)._repr_mimebundle_()
     return _static(text.render_tree(tree), html_tree.tree_html(tree))
@@ -37,7 +38,7 @@ def tree_bundle(tree) -> dict:
 
 def _panel(plain: str, body: str) -> dict:
     if view.live():
-        from .widgets import PanelView
+        from nested_magics.display.widgets import PanelView
 
         return PanelView(plain, body)._repr_mimebundle_()
     return _static(plain, html.page(body))
@@ -56,7 +57,7 @@ def action_bundle(result) -> dict:
 
 
 def connect_bundle(host) -> dict:
-    from .. import session
+    from nested_magics import session
 
     default = host.target == session.default_target()
     note = "\nThe nested magics use this target when no -t is given." if default else ""

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import shlex
 
-from .. import session
-from ..report import BLOCKED, ERROR, FAIL, FIXABLE, READY, Report
-from .order import Groups
+from nested_magics import session
+from nested_magics.model.report import BLOCKED, ERROR, FAIL, FIXABLE, READY, Report
+from nested_magics.display.order import Groups
 
 MAX_VM_STEPS = 10   # a host with hundreds of VMs gets ten steps and a count, not hundreds of lines
 

@@ -12,12 +12,13 @@ import os
 import sys
 import warnings
 
-from . import grammar, session
-from .api import check_fleet, connect
-from .backends import expand_targets
-from .display import text
-from .errors import NestedMagicsError, TargetError, UsageProblem
-from .report import ERROR, READY, WARN, Report
+from nested_magics.front import grammar
+from nested_magics import session
+from nested_magics.api import check_fleet, connect
+from nested_magics.backends import expand_targets
+from nested_magics.display import text
+from nested_magics.errors import NestedMagicsError, TargetError, UsageProblem
+from nested_magics.model.report import ERROR, READY, WARN, Report
 
 PROG = "nested-magics"
 

@@ -1,40 +1,28 @@
 """A faithful simulator of what Hyper-V does to a host's VMs, by build (facts §2, §3).
 
-It mutates a HostFacts document in place. Real error texts are used where the fact sheet quotes
-them; where no real text was found, the message says "(simulated)" so nobody mistakes it for
-Hyper-V's own words. Works at any depth: a VM path such as ``myVM/nestedVM`` names a VM inside
-the guest of ``myVM``.
+It mutates a HostFacts document in place and works at any depth: a VM path such as ``myVM/nestedVM``
+names a VM inside the guest of ``myVM``. This module holds the host itself (levels, guests, power);
+``changes`` and ``actions`` hold what each enable change and each VM action does to it.
 """
 
 from __future__ import annotations
 
 import copy
 import time
-import uuid
 from dataclasses import dataclass
 
-from .. import requirements as req
-from ..errors import ActionRefused, UsageProblem
-from ..facts import VM, HostFacts, Nat, NetworkAdapter, OSInfo, Switch, version_tuple
-from ..plan import Change
-from ..results import ActionResult
-from ..rules import host_blockers
-from ..sizes import GiB, format_size, parse_vm_memory
-
-# Real texts (facts §3).
-INVALID_STATE = "The operation cannot be performed while the virtual machine is in its current state."
-ALREADY_IN_STATE = "The virtual machine is already in the specified state."
-NO_NESTING_PLATFORM = ("The virtual machine could not be started because this platform does not support nested "
-                       "virtualization.")
-HYPERVISOR_RUNNING = "Hyper-V cannot be installed: A hypervisor is already running."
-COMPONENTS_NOT_RUNNING = "Failed to start the virtual machine '{0}' because one of the Hyper-V components is not running."
-VERSION_NOT_SUPPORTED = "The VM version {0} of the virtual machine '{1}' is not supported."
-NOT_RECOGNIZED = ("The term '{0}' is not recognized as the name of a cmdlet, function, script file, or operable "
-                  "program.")
-VM_ACTIONS = ("new", "start", "stop", "save", "checkpoint", "apply-checkpoint", "resize-memory", "live-migrate",
-              "install-hyperv")
-NEW_VM_MEMORY = 1 * GiB
-GUEST_OS_MEMORY = 1 * GiB     # what a guest OS running Hyper-V keeps for itself (an estimate: simulated)
+from ...errors import ActionRefused, UsageProblem
+from ...model.facts import VM, HostFacts, Memory, OSInfo, version_tuple
+from ...model.plan import Change
+from ...model.results import ActionResult
+from ...model.sizes import format_size
+from ...rules import host_blockers
+from ...rules import requirements as req
+from ...vocabulary import VM_ACTIONS
+from ..base import VMPath
+from .faults import Fault
+from .texts import (ALREADY_IN_STATE, COMPONENTS_NOT_RUNNING, GUEST_OS_MEMORY, HYPERVISOR_RUNNING, INVALID_STATE,
+                    NO_NESTING_PLATFORM, NOT_RECOGNIZED, VERSION_NOT_SUPPORTED, simulated)
 
 
 @dataclass
@@ -47,28 +35,21 @@ class Level:
     depth: int           # 0: the VM runs on the physical host
 
 
-def simulated(text: str) -> str:
-    return f"{text} (simulated: no real Hyper-V text for this case is known)"
-
-
 class Simulator:
     """Hyper-V's behaviour on one host-facts document."""
 
-    def __init__(self, facts: HostFacts, sleep=time.sleep):
+    def __init__(self, facts: HostFacts, faults: list[Fault] | None = None, latency_ms: float = 0.0,
+                 sleep=time.sleep):
         self.facts = facts
+        self.faults = list(faults or [])
+        self.latency_ms = latency_ms
         self._sleep = sleep
 
     # ------------------------------------------------------------ paths and levels
 
-    def split_path(self, path: str) -> list[str]:
-        parts = [p for p in path.replace("\\", "/").split("/")]
-        if not path or any(not p.strip() for p in parts):
-            raise UsageProblem(f"bad VM path {path!r}: use a VM name such as myVM, or myVM/nestedVM for a VM inside it")
-        return parts
-
     def resolve(self, path: str, *, create: bool = False) -> list[Level]:
         """The chain of levels down to the VM at ``path`` (its last element may be missing when ``create``)."""
-        parts = self.split_path(path)
+        parts = VMPath.parse(path).parts
         host, parent_vm, chain = self.facts, None, []
         for depth, name in enumerate(parts):
             vm = host.find_vm(name)
@@ -82,7 +63,7 @@ class Simulator:
                 raise UsageProblem(f"VM {'/'.join(parts[:depth + 1])!r} does not exist on {where}: VMs there are {existing}")
             chain.append(Level(host, vm, parent_vm, depth))
             if not last:
-                self._look_inside(vm, host)
+                self.look_inside(vm, host)
                 if vm.guest is None:
                     raise UsageProblem(f"nothing is known inside {'/'.join(parts[:depth + 1])!r}: start it first "
                                        f"(vm start {'/'.join(parts[:depth + 1])})")
@@ -117,8 +98,6 @@ class Simulator:
             guest.supported_vm_versions = list(above.supported_vm_versions)
             guest.default_vm_version = above.default_vm_version
         if guest.memory is None and last.vm.startup_bytes:
-            from ..facts import Memory
-
             guest.memory = Memory(total_bytes=last.vm.startup_bytes)
         return guest
 
@@ -155,15 +134,15 @@ class Simulator:
     # ------------------------------------------------------------ faults and latency
 
     def _fault(self, operation: str, vm: str | None) -> None:
-        for fault in self.facts.faults:
+        for fault in self.faults:
             if fault.matches(operation, vm):
                 if fault.times is not None:
                     fault.times -= 1
                 raise ActionRefused(fault.message)
 
     def pause(self) -> None:
-        if self.facts.latency_ms:
-            self._sleep(self.facts.latency_ms / 1000)
+        if self.latency_ms:
+            self._sleep(self.latency_ms / 1000)
 
     def gather(self) -> HostFacts:
         """What a facts query returns (honours a ``facts`` fault and the latency)."""
@@ -181,76 +160,13 @@ class Simulator:
         level = chain[-1]
         vm = level.vm
         self._fault(change.id, vm.name)
-        handler = getattr(self, "_change_" + change.id.replace("-", "_"))
-        handler(chain, vm, change)
+        from .changes import CHANGES
 
-    def _require_off(self, vm: VM) -> None:
-        if vm.state != "Off":
-            raise ActionRefused(INVALID_STATE)
-
-    def _change_discard_saved_state(self, chain, vm: VM, change: Change) -> None:
-        if vm.state != "Saved":
-            raise ActionRefused(INVALID_STATE)
-        vm.state = "Off"
-
-    def _change_stop_vm(self, chain, vm: VM, change: Change) -> None:
-        if change.params.get("suspend"):          # Suspend-VM: the undo of resuming a paused VM
-            if vm.state != "Running":
-                raise ActionRefused(INVALID_STATE)
-            vm.state = "Paused"
-            return
-        self._stop(chain, vm, turn_off=change.params.get("turn_off", False))
-
-    def _change_start_vm(self, chain, vm: VM, change: Change) -> None:
-        if vm.state == "Paused":                  # Resume-VM
-            vm.state = "Running"
-            return
-        self._start(chain, vm)
-
-    def _change_update_version(self, chain, vm: VM, change: Change) -> None:
-        self._require_off(vm)
-        host = chain[-1].host
-        target = host.default_vm_version or change.after
-        if target is None:
-            raise ActionRefused(simulated(f"'{vm.name}': the host's default VM version is unknown"))
-        vm.version = target
-
-    def _change_expose_extensions(self, chain, vm: VM, change: Change) -> None:
-        # Accepted even on platforms that cannot nest: the failure shows only at Start-VM (facts §3).
-        self._require_off(vm)
-        vm.expose_virtualization_extensions = bool(change.params.get("value", True))
-
-    def _change_disable_dynamic_memory(self, chain, vm: VM, change: Change) -> None:
-        self._require_off(vm)
-        vm.dynamic_memory = bool(change.params.get("value", False))
-
-    def _change_set_startup_memory(self, chain, vm: VM, change: Change) -> None:
-        self._require_off(vm)
-        vm.startup_bytes = int(change.params["value"])
-
-    def _change_enable_mac_spoofing(self, chain, vm: VM, change: Change) -> None:
-        for adapter in vm.network_adapters:   # can change while the VM runs (facts §2.3)
-            adapter.mac_spoofing = bool(change.params.get("value", True))
-
-    def _change_install_hyperv(self, chain, vm: VM, change: Change) -> None:
-        self._install_hyperv(chain, vm)
-
-    def _change_guest_nat(self, chain, vm: VM, change: Change) -> None:
-        guest = self._look_inside(vm, chain[-1].host)
-        if vm.state != "Running" or guest is None:
-            raise ActionRefused(simulated(f"'{vm.name}' must be running to change its guest's network"))
-        if not guest.hyperv_installed:
-            raise ActionRefused(NOT_RECOGNIZED.format("New-VMSwitch"))
-        if change.params.get("remove"):
-            guest.nat = [n for n in guest.nat if n.name != change.params.get("nat_name")]
-            guest.switches = [s for s in guest.switches if s.name != change.params.get("switch")]
-            return
-        guest.switches.append(Switch(change.params.get("switch", "VmNAT"), "Internal"))
-        guest.nat.append(Nat(change.params.get("nat_name", "LocalNAT"), change.params.get("prefix")))
+        CHANGES[change.id](self, chain, vm, change)
 
     # ------------------------------------------------------------ behaviour
 
-    def _start(self, chain: list[Level], vm: VM) -> str:
+    def start(self, chain: list[Level], vm: VM) -> str:
         if vm.state == "Running":
             return ALREADY_IN_STATE
         if vm.state not in ("Off", "Saved"):
@@ -286,7 +202,7 @@ class Simulator:
         memory = host.memory
         need = vm.startup_bytes or 0
         if vm.state == "Off" and above:
-            self._fits_in_guest(above[-1].vm, host, vm, need)
+            self.fits_in_guest(above[-1].vm, host, vm, need)
         if vm.state == "Off" and memory is not None and memory.free_bytes is not None:
             if need > memory.free_bytes:
                 raise ActionRefused(simulated(
@@ -296,17 +212,17 @@ class Simulator:
         restored = vm.state == "Saved"
         vm.state = "Running"
         if vm.guest is None:
-            vm.guest = self._new_guest(vm, host)
+            vm.guest = self.new_guest(vm, host)
         return f"{vm.name} is Running" + (" (restored from its saved state)" if restored else "")
 
-    def _look_inside(self, vm: VM, host: HostFacts) -> HostFacts | None:
+    def look_inside(self, vm: VM, host: HostFacts) -> HostFacts | None:
         """A running VM whose guest the scenario left unknown (no guest access) boots as a fresh guest the first
         time the simulator acts inside it, as Invoke-Command -VMName would find it."""
         if vm.guest is None and vm.state == "Running":
-            vm.guest = self._new_guest(vm, host)
+            vm.guest = self.new_guest(vm, host)
         return vm.guest
 
-    def _fits_in_guest(self, parent: VM, guest: HostFacts, vm: VM, need: int) -> None:
+    def fits_in_guest(self, parent: VM, guest: HostFacts, vm: VM, need: int) -> None:
         """Inside a VM, nested VMs share that VM's own memory, less what its OS keeps (the blog:
         nesting "requires a good amount of memory")."""
         if not parent.startup_bytes:
@@ -319,14 +235,14 @@ class Simulator:
                 f"{format_size(free)} left for its VMs ({format_size(parent.startup_bytes)}, of which its own OS "
                 f"keeps about {format_size(GUEST_OS_MEMORY)}); give '{parent.name}' more memory while it is Off"))
 
-    def _new_guest(self, vm: VM, host: HostFacts) -> HostFacts:
+    def new_guest(self, vm: VM, host: HostFacts) -> HostFacts:
         """What a freshly booted guest reports: the host's OS (the blog wants the same build at every level)."""
         name = "".join(ch for ch in vm.name.upper() if ch.isalnum() or ch == "-")[:15] or "GUEST"
         os = OSInfo(build=host.os.build or self.facts.os.build, caption=host.os.caption or self.facts.os.caption,
                     kind=host.os.kind)
         return HostFacts(name=name, os=os, hypervisor_present=True, hyperv_installed=False, is_guest=True)
 
-    def _stop(self, chain: list[Level], vm: VM, turn_off: bool) -> str:
+    def stop(self, chain: list[Level], vm: VM, turn_off: bool) -> str:
         if vm.state == "Off":
             return ALREADY_IN_STATE
         if vm.state == "Paused" and not turn_off:
@@ -348,11 +264,11 @@ class Simulator:
                     inner.state = "Off"
         return f"{vm.name} is Off" + (" (turned off)" if turn_off else " (shut down)")
 
-    def _hosts_vms(self, vm: VM) -> bool:
+    def hosts_vms(self, vm: VM) -> bool:
         return vm.nesting and vm.guest is not None and vm.guest.hyperv_installed
 
-    def _install_hyperv(self, chain: list[Level], vm: VM) -> str:
-        self._look_inside(vm, chain[-1].host)
+    def install_hyperv(self, chain: list[Level], vm: VM) -> str:
+        self.look_inside(vm, chain[-1].host)
         if vm.state != "Running" or vm.guest is None:
             raise ActionRefused(simulated(f"'{vm.name}' must be Running to install Hyper-V inside it "
                                           "(Invoke-Command -VMName needs a running guest)"))
@@ -383,127 +299,15 @@ class Simulator:
             raise UsageProblem(f"unknown VM action {action!r}: use one of {', '.join(VM_ACTIONS)}")
         self.pause()
         try:
+            from . import actions
+
             if action == "new":
-                message = self._new(path, memory=memory, start=start)
+                message = actions.new(self, path, memory=memory, start=start)
             else:
                 chain = self.resolve(path)
                 vm = chain[-1].vm
                 self._fault(action, vm.name)
-                message = getattr(self, "_action_" + action.replace("-", "_"))(chain, vm, turn_off=turn_off,
-                                                                               size=size)
+                message = actions.ACTIONS[action](self, chain, vm, turn_off=turn_off, size=size)
         except ActionRefused as refused:
             return ActionResult(target, action, path, False, str(refused))
         return ActionResult(target, action, path, True, message)
-
-    def _new(self, path: str, memory, start: bool) -> str:
-        startup = NEW_VM_MEMORY if memory is None else size_option(memory)   # bad input first
-        chain = self.resolve(path, create=True)
-        level = chain[-1]
-        name = self.split_path(path)[-1]
-        if level.vm is not None:
-            raise ActionRefused(simulated(f"a VM named '{level.vm.name}' already exists there; nested-magics "
-                                          "addresses VMs by name, so pick another name"))
-        self._fault("new", name)
-        above = chain[:-1]
-        if above:
-            parent = above[-1].vm
-            if parent.state != "Running":
-                raise ActionRefused(simulated(f"'{parent.name}' is {parent.state}: start it before creating VMs inside it"))
-            if not level.host.hyperv_installed:
-                raise ActionRefused(NOT_RECOGNIZED.format("New-VM"))
-        elif not self.facts.hyperv_installed:
-            raise ActionRefused(NOT_RECOGNIZED.format("New-VM"))
-        host = level.host
-        version = host.default_vm_version or self.effective_host(above).default_vm_version or "8.0"
-        switch = next((s.name for s in host.switches if s.type == "External"), None) or (
-            host.switches[0].name if host.switches else None)
-        vm = VM(name=name, state="Off", version=version, id=str(uuid.uuid4()), generation=2, processor_count=1,
-                startup_bytes=startup, dynamic_memory=False,
-                network_adapters=[NetworkAdapter("Network Adapter", switch, False)] if switch else [])
-        host.vms.append(vm)
-        message = f"Created {path} ({format_size(startup)}, version {version}, generation 2)"
-        if start:
-            chain[-1] = Level(host, vm, level.parent_vm, level.depth)
-            try:
-                message += "; " + self._start(chain, vm)
-            except ActionRefused as refused:   # New-VM worked, Start-VM did not: say both
-                raise ActionRefused(f"{message}, but it did not start: {refused}") from None
-        return message
-
-    def _action_start(self, chain, vm: VM, **_) -> str:
-        return self._start(chain, vm)
-
-    def _action_stop(self, chain, vm: VM, turn_off: bool = False, **_) -> str:
-        return self._stop(chain, vm, turn_off)
-
-    def _action_install_hyperv(self, chain, vm: VM, **_) -> str:
-        return self._install_hyperv(chain, vm)
-
-    def _preview_nesting(self, chain, vm: VM) -> bool:
-        return vm.nesting and req.profile(self.effective_host(chain[:-1]).os.build) == "preview"
-
-    def _action_save(self, chain, vm: VM, **_) -> str:
-        if vm.state != "Running":
-            raise ActionRefused(INVALID_STATE)
-        if self._preview_nesting(chain, vm):
-            raise ActionRefused(simulated(f"'{vm.name}' could not be saved: save/restore fails for a VM with nested "
-                                          "virtualization enabled on the 2015 preview (the blog's known issues)"))
-        vm.state = "Saved"
-        return f"{vm.name} is Saved"
-
-    def _action_checkpoint(self, chain, vm: VM, **_) -> str:
-        if vm.state == "Running" and self._preview_nesting(chain, vm):
-            raise ActionRefused(simulated(f"checkpoint of '{vm.name}' failed: on the 2015 preview a running VM with "
-                                          "nested virtualization cannot save its state (the blog: checkpoints of a "
-                                          "running VM fail)"))
-        vm.checkpoints += 1
-        return f"Checkpoint {vm.checkpoints} of {vm.name} created"
-
-    def _action_apply_checkpoint(self, chain, vm: VM, **_) -> str:
-        if not vm.checkpoints:
-            raise ActionRefused(simulated(f"'{vm.name}' has no checkpoint to apply"))
-        if vm.state == "Running" and self._preview_nesting(chain, vm):
-            raise ActionRefused(simulated(f"applying a checkpoint to '{vm.name}' failed: the blog: \"Applying "
-                                          "checkpoints to a running VM will fail\" once nesting is on (2015 preview)"))
-        return f"{vm.name} is back at its latest checkpoint (checkpoint {vm.checkpoints})"
-
-    def _action_resize_memory(self, chain, vm: VM, size=None, **_) -> str:
-        if size is None:
-            raise UsageProblem("resize-memory needs a size: resize-memory PATH SIZE, e.g. resize-memory myVM 6GB")
-        new = size_option(size)
-        if vm.state == "Off":
-            vm.startup_bytes = new
-            return f"{vm.name} startup memory is {format_size(new)}"
-        if vm.state != "Running":
-            raise ActionRefused(INVALID_STATE)
-        if self._preview_nesting(chain, vm):
-            raise ActionRefused(simulated(f"runtime memory resize of '{vm.name}' failed: it fails for a VM with nested "
-                                          "virtualization enabled on the 2015 preview (the blog's known issues)"))
-        if vm.dynamic_memory:
-            raise ActionRefused(simulated(f"'{vm.name}' uses dynamic memory: its startup memory changes only while "
-                                          "it is Off (change minimum/maximum instead)"))
-        if self._hosts_vms(vm):
-            raise ActionRefused(simulated(f"runtime memory resize of '{vm.name}' failed: while Hyper-V runs inside "
-                                          "a VM it must be Off to change its memory (Microsoft's nesting docs)"))
-        vm.startup_bytes = new
-        return f"{vm.name} now has {format_size(new)} (resized while running)"
-
-    def _action_live_migrate(self, chain, vm: VM, **_) -> str:
-        if vm.state != "Running":
-            raise ActionRefused(simulated(f"'{vm.name}' is {vm.state}: only a running VM can be live-migrated"))
-        if self._preview_nesting(chain, vm):
-            raise ActionRefused(simulated(f"live migration of '{vm.name}' failed: a VM with nested virtualization "
-                                          "enabled cannot be live-migrated on the 2015 preview (the blog's known issues)"))
-        note = ""
-        if self._hosts_vms(vm):
-            note = (" Note: Microsoft's current docs do not say whether live migration of a VM hosting VMs is "
-                    "supported (uncertain); test it before you rely on it.")
-        return simulated(f"{vm.name} was live-migrated and keeps running") + note
-
-
-def size_option(value) -> int:
-    """A VM memory size given by the user; one usage line when it is not one."""
-    try:
-        return parse_vm_memory(value)
-    except ValueError as exc:
-        raise UsageProblem(f"size {value!r}: {exc}") from None

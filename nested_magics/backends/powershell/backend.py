@@ -1,22 +1,25 @@
-"""The WinRM backend: a real Windows host running Hyper-V, through the bundled .ps1 scripts.
+"""A real Hyper-V host, through the bundled .ps1 scripts run by a Runner (WinRM today; this machine next).
 
-One PowerShell invocation per operation: ``facts`` gathers the whole host-facts document,
-``enable`` applies a plan given as data, ``vm-action`` runs one VM action. The transport
-(winrm_transport) owns the connection, the deadline and the secrets.
+One PowerShell invocation per operation: ``facts`` gathers the whole host-facts document, ``enable``
+applies a plan given as data, ``vm-action`` runs one VM action. The runner owns the connection, the
+deadline and the secrets; this module only knows the scripts and what they return.
 """
 
 from __future__ import annotations
 
-import warnings
+from collections.abc import Mapping
 from functools import lru_cache
 from importlib import resources
+from typing import Any, Protocol
 
-from ..errors import FactsError, TargetError, UsageProblem
-from ..facts import HostFacts, load_facts
-from ..plan import Change, Refusal
-from ..results import ActionResult
-from .simulator import NEW_VM_MEMORY, size_option
-from .winrm_transport import WinRMTransport, parse_winrm_target
+from ...errors import FactsError, TargetError, UsageProblem
+from ...load import load_facts
+from ...model.facts import HostFacts
+from ...model.plan import Change, Refusal
+from ...model.results import ActionResult
+from ..base import VMPath
+from ...model.sizes import size_option
+from ...vocabulary import NEW_VM_MEMORY
 
 REMOTE_ACTIONS = ("new", "start", "stop", "save", "checkpoint", "apply-checkpoint", "resize-memory")
 NOT_REMOTE = {
@@ -25,19 +28,25 @@ NOT_REMOTE = {
 }
 GUEST_PASSWORD_ENV = "NESTED_MAGICS_GUEST_PASSWORD"
 GUEST_STEPS = ("install-hyperv", "guest-nat")   # run inside the VM through PowerShell Direct
-BACKEND_ONLY = ("password_provider", "guest_user", "guest_password_provider")
+
+
+class Runner(Protocol):
+    """Runs one bundled script with its parameters on a host and returns the JSON document it printed."""
+
+    host: str            # for messages
+    invocations: int     # PowerShell invocations so far
+
+    def run_json(self, script: str, params: Mapping | None = None) -> Any: ...
+
+    def describe(self) -> str: ...
+
+    def close(self) -> None: ...
 
 
 @lru_cache(maxsize=None)
 def script(operation: str) -> str:
-    """The text of ``powershell/<operation>.ps1``; its first line names the operation."""
-    return resources.files("nested_magics").joinpath(f"powershell/{operation}.ps1").read_text(encoding="utf-8")
-
-
-def winrm_key(target: str, **options) -> str:
-    """One host per endpoint and user, so two users on one host are two sessions."""
-    parsed = parse_winrm_target(target, **{k: v for k, v in options.items() if k not in BACKEND_ONLY})
-    return f"winrm:{parsed.endpoint}|{parsed.username or ''}"
+    """The text of ``scripts/<operation>.ps1``; its first line names the operation."""
+    return resources.files(__package__).joinpath(f"scripts/{operation}.ps1").read_text(encoding="utf-8")
 
 
 def _guest_password_from_env_or_prompt(user: str | None):
@@ -50,34 +59,33 @@ def _guest_password_from_env_or_prompt(user: str | None):
     return provide
 
 
-class WinRMBackend:
-    kind = "winrm"
+class PowerShellBackend:
+    """A Hyper-V host reached by running the bundled scripts through a Runner (WinRM, or this machine)."""
 
-    def __init__(self, target: str, password_provider=None, guest_user: str | None = None,
-                 guest_password_provider=None, **options):
+    def __init__(self, target: str, runner: Runner, kind: str, guest_user: str | None = None,
+                 guest_password_provider=None):
         self.target = target
-        self.options = parse_winrm_target(target, **options)
+        self.kind = kind
+        self.label = {"winrm": "WinRM", "local": "the local PowerShell"}.get(kind, kind)
+        self.runner = runner
         self.guest_user = guest_user
         self._guest_password = guest_password_provider or _guest_password_from_env_or_prompt(guest_user)
-        self.transport = WinRMTransport(self.options, password_provider)
-        for message in self.options.warnings:   # e.g. --no-verify: visible in the CLI and in notebooks
-            warnings.warn(message, stacklevel=3)
 
     @property
     def invocations(self) -> int:
-        return self.transport.invocations
+        return self.runner.invocations
 
     @property
     def http_requests(self) -> int:
-        return self.transport.http_requests
+        return getattr(self.runner, "http_requests", 0)
 
     def facts(self) -> HostFacts:
         params = self._guest_params() if self.guest_user else {}
-        document = self.transport.run_json(script("facts"), params)
+        document = self.runner.run_json(script("facts"), params)
         try:
             return load_facts(document)
         except FactsError as exc:
-            raise TargetError(f"{self.options.host}: the facts it returned do not fit the schema ({exc}); "
+            raise TargetError(f"{self.runner.host}: the facts it returned do not fit the schema ({exc}); "
                               "is nested-magics' facts.ps1 up to date on this version?") from None
 
     def _guest_params(self) -> dict:
@@ -85,7 +93,7 @@ class WinRMBackend:
         return {"guest_user": self.guest_user, "guest_password": self._guest_password()}
 
     def host_for(self, path: str) -> HostFacts:
-        if "/" in path.replace("\\", "/"):
+        if VMPath.parse(path).nested:
             raise UsageProblem(f"{path}: VMs inside a VM need PowerShell Direct into it, which nested-magics does "
                                "not do over WinRM yet; use the VM's own name on its own host")
         return self.facts()
@@ -100,10 +108,10 @@ class WinRMBackend:
         payload = {"changes": [{"id": c.id, **{k: v for k, v in c.params.items() if k != "path"}} for c in changes]}
         if self.guest_user and any(c.id in GUEST_STEPS for c in changes):
             payload.update(self._guest_params())
-        document = self.transport.run_json(script("enable"), payload)
+        document = self.runner.run_json(script("enable"), payload)
         results = document.get("results") if isinstance(document, dict) else None
         if not isinstance(results, list):
-            raise TargetError(f"{self.options.host}: enable returned no results; check the host's state with "
+            raise TargetError(f"{self.runner.host}: enable returned no results; check the host's state with "
                               "nested-magics check before running enable again")
         applied: list[Change] = []
         by_position = dict(enumerate(results))
@@ -123,11 +131,11 @@ class WinRMBackend:
 
     def vm_action(self, action: str, path: str, *, memory=None, start: bool = False, turn_off: bool = False,
                   size=None) -> ActionResult:
-        if "/" in path.replace("\\", "/"):
+        if VMPath.parse(path).nested:
             raise UsageProblem(f"{path}: VMs inside a VM need PowerShell Direct into it, which nested-magics does "
-                               "not do over WinRM yet")
+                               f"not do over {self.label} yet")
         if action not in REMOTE_ACTIONS:
-            raise UsageProblem(f"vm {action} is not available over WinRM yet: {NOT_REMOTE.get(action, 'unknown action')}")
+            raise UsageProblem(f"vm {action} is not available over {self.label} yet: {NOT_REMOTE.get(action, 'unknown action')}")
         params = {"action": action, "vm": path, "start": bool(start), "turn_off": bool(turn_off)}
         if action == "new":
             params["memory"] = size_option(memory) if memory is not None else NEW_VM_MEMORY
@@ -135,17 +143,16 @@ class WinRMBackend:
             if size is None:
                 raise UsageProblem("resize-memory needs a size: resize-memory PATH SIZE, e.g. resize-memory myVM 6GB")
             params["size"] = size_option(size)
-        document = self.transport.run_json(script("vm-action"), params)
+        document = self.runner.run_json(script("vm-action"), params)
         ok = bool(document.get("ok")) if isinstance(document, dict) else False
         message = str(document.get("message", "")) if isinstance(document, dict) else "no answer"
         return ActionResult(self.target, action, path, ok, message)
 
     def describe(self) -> str:
-        return (f"WinRM host {self.options.address} as {self.options.username or '(no user)'}: "
-                f"{self.invocations} PowerShell invocation(s), {self.http_requests} HTTP request(s) so far")
+        return self.runner.describe()
 
     def close(self) -> None:
-        self.transport.close()
+        self.runner.close()
 
     def __repr__(self) -> str:
-        return f"<WinRMBackend {self.options.address}>"
+        return f"<PowerShellBackend {self.kind} {self.runner.host}>"

@@ -94,7 +94,7 @@ class Report:
                 f"{len(self.vms)} VM(s), {c[FAIL]} fail, {c[WARN]} warn, {c[INFO]} info, {c[PASS]} pass>")
 
     def _repr_mimebundle_(self, include=None, exclude=None):
-        from .display import bundle
+        from nested_magics.display import formatters as bundle
 
         return bundle.report_bundle(self)
 
@@ -120,6 +120,6 @@ class FleetReport:
         return f"<FleetReport {len(self.hosts)} host(s): {self.verdict}; {parts}>"
 
     def _repr_mimebundle_(self, include=None, exclude=None):
-        from .display import bundle
+        from nested_magics.display import formatters as bundle
 
         return bundle.fleet_bundle(self)

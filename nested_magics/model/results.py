@@ -23,7 +23,7 @@ class ActionResult:
         return f"<ActionResult {self.action} {self.vm}: {'done' if self.ok else 'refused'}: {self.message}>"
 
     def _repr_mimebundle_(self, include=None, exclude=None):
-        from .display import bundle
+        from nested_magics.display import formatters as bundle
 
         return bundle.action_bundle(self)
 
@@ -64,6 +64,6 @@ class ApplyResult:
         return f"<ApplyResult {self.plan.vm}: applied {applied}{failed}; now {verdict}>"
 
     def _repr_mimebundle_(self, include=None, exclude=None):
-        from .display import bundle
+        from nested_magics.display import formatters as bundle
 
         return bundle.apply_bundle(self)

@@ -8,146 +8,17 @@ state the changes before it leave, never forces anything without an opt-in, and 
 from __future__ import annotations
 
 import copy
-from dataclasses import dataclass, field
 from typing import Any
 
-from . import pwsh
-from . import requirements as req
-from .errors import UsageProblem
-from .facts import SETTLED_STATES, VM, HostFacts, Nat
-from .rules import host_blockers
-from .sizes import format_size, parse_vm_memory
+from nested_magics import pwsh
+from nested_magics.rules import requirements as req
+from nested_magics.errors import UsageProblem
+from nested_magics.model.facts import SETTLED_STATES, VM, HostFacts, Nat
+from nested_magics.model.plan import Change, EnableOptions, Plan, Refusal
+from nested_magics.rules import host_blockers
 
-NETWORKING_MODES = ("mac-spoofing", "nat", "none")
-CHANGE_IDS = ("discard-saved-state", "stop-vm", "update-version", "expose-extensions", "disable-dynamic-memory",
-              "set-startup-memory", "enable-mac-spoofing", "start-vm", "install-hyperv", "guest-nat")
 GUEST_NAT = Nat(name="LocalNAT", prefix="192.168.100.0/24")   # Microsoft's example (facts §2.3)
 GUEST_NAT_SWITCH = "VmNAT"
-
-
-@dataclass
-class EnableOptions:
-    """What the user asked for; the same names as the CLI flags and the cell-body keys."""
-
-    memory: int | None = req.RECOMMENDED_VM_MEMORY   # None means "keep"
-    networking: str = "mac-spoofing"
-    start: bool = False
-    install_hyperv: bool = False
-    update_version: bool = False
-    turn_off: bool = False
-    discard_saved_state: bool = False
-
-    @classmethod
-    def build(cls, **options: Any) -> "EnableOptions":
-        """Validate loose values (from a CLI, a YAML cell or Python) into options; UsageProblem if bad."""
-        known = {f.replace("-", "_") for f in cls.__dataclass_fields__}
-        out = cls()
-        for raw_key, value in options.items():
-            key = raw_key.replace("-", "_")
-            if key not in known:
-                names = ", ".join(sorted(k.replace("_", "-") for k in known))
-                raise UsageProblem(f"unknown enable option {raw_key!r}: use one of {names}")
-            if value is None:
-                continue
-            if key == "memory":
-                out.memory = parse_memory_option(value)
-            elif key == "networking":
-                if value not in NETWORKING_MODES:
-                    raise UsageProblem(f"--networking {value!r}: use one of {', '.join(NETWORKING_MODES)}")
-                out.networking = value
-            else:
-                if not isinstance(value, bool):
-                    raise UsageProblem(f"{key.replace('_', '-')}: expected true or false (got {value!r})")
-                setattr(out, key, value)
-        return out
-
-    def to_dict(self) -> dict:
-        return {"memory": "keep" if self.memory is None else self.memory, "networking": self.networking,
-                "start": self.start, "install-hyperv": self.install_hyperv, "update-version": self.update_version,
-                "turn-off": self.turn_off, "discard-saved-state": self.discard_saved_state}
-
-
-def parse_memory_option(value: Any) -> int | None:
-    if isinstance(value, str) and value.strip().lower() == "keep":
-        return None
-    try:
-        return parse_vm_memory(value)
-    except ValueError as exc:
-        raise UsageProblem(f"--memory {value!r}: {exc}; or use 'keep'") from None
-
-
-@dataclass
-class Change:
-    id: str
-    target: str
-    setting: str
-    before: Any
-    after: Any
-    powershell: str
-    reversible: bool
-    params: dict = field(default_factory=dict, repr=False)   # data for the backend (never spliced into scripts)
-
-    def to_dict(self) -> dict:
-        return {"id": self.id, "target": self.target, "setting": self.setting, "before": self.before,
-                "after": self.after, "powershell": self.powershell, "reversible": self.reversible}
-
-    def describe(self) -> str:
-        return f"{self.setting}: {show(self.setting, self.before)} → {show(self.setting, self.after)}"
-
-
-def show(setting: str, value: Any) -> str:
-    """A change value for people: sizes in GB, booleans as on/off."""
-    if setting == "MemoryStartupBytes" and isinstance(value, int):
-        return format_size(value)
-    if isinstance(value, bool):
-        return "on" if value else "off"
-    return "unknown" if value is None else str(value)
-
-
-@dataclass
-class Refusal:
-    id: str
-    message: str
-
-    def to_dict(self) -> dict:
-        return {"id": self.id, "message": self.message}
-
-
-@dataclass
-class Plan:
-    """An ordered list of changes for one VM. Nothing runs until ``apply(confirm=True)``."""
-
-    host_name: str | None
-    vm: str
-    options: EnableOptions
-    changes: list[Change]
-    refused: Refusal | None = None
-    host: Any = field(default=None, repr=False, compare=False)   # the Host that planned it (for apply)
-
-    @property
-    def ok(self) -> bool:
-        return self.refused is None
-
-    def to_dict(self) -> dict:
-        return {"vm": self.vm, "host": self.host_name, "plan": [c.to_dict() for c in self.changes],
-                "refused": self.refused.to_dict() if self.refused else None}
-
-    def apply(self, confirm: Any = False, progress=None):
-        """Apply with consent: ``confirm`` is True, or a callable given the plan that returns True."""
-        if self.host is None:
-            raise UsageProblem("this plan is not bound to a host: make it with host.plan_enable(...)")
-        return self.host.apply(self, confirm=confirm, progress=progress)
-
-    def __repr__(self) -> str:
-        if self.refused:
-            return f"<Plan {self.vm} on {self.host_name}: refused ({self.refused.id}): {self.refused.message}>"
-        steps = ", ".join(c.id for c in self.changes) or "nothing to change"
-        return f"<Plan {self.vm} on {self.host_name}: {len(self.changes)} change(s): {steps}>"
-
-    def _repr_mimebundle_(self, include=None, exclude=None):
-        from .display import bundle
-
-        return bundle.plan_bundle(self)
 
 
 def _change(id_: str, vm: VM, setting: str, before: Any, after: Any, powershell: str, reversible: bool,

@@ -6,8 +6,8 @@ the same words. Boolean flags default to None so a YAML cell body can fill what 
 
 from __future__ import annotations
 
-from .plan import NETWORKING_MODES
-from .backends.simulator import VM_ACTIONS
+from nested_magics.vocabulary import NETWORKING_MODES
+from nested_magics.vocabulary import VM_ACTIONS
 
 TRANSPORTS = ("ntlm", "kerberos", "basic", "credssp", "certificate")
 
@@ -103,7 +103,7 @@ def enable_options(ns) -> dict:
 def vm_options(ns) -> dict:
     """The options of one VM action; a size given to any action but resize-memory is a usage error."""
     if ns.size is not None and ns.action != "resize-memory":
-        from .errors import UsageProblem
+        from nested_magics.errors import UsageProblem
 
         raise UsageProblem(f"vm {ns.action} takes no size (only resize-memory PATH SIZE does)")
     out = {}

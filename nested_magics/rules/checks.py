@@ -6,11 +6,11 @@ Each rule cites where it comes from (``source``) and, where Microsoft changed it
 
 from __future__ import annotations
 
-from . import pwsh
-from . import requirements as req
-from .facts import SETTLED_STATES, VM, HostFacts
-from .report import FAIL, INFO, PASS, WARN, Check, Report, vm_verdict
-from .sizes import format_size
+from nested_magics import pwsh
+from nested_magics.rules import requirements as req
+from nested_magics.model.facts import SETTLED_STATES, VM, HostFacts
+from nested_magics.model.report import FAIL, INFO, PASS, WARN, Check, Report, vm_verdict
+from nested_magics.model.sizes import format_size
 
 BLOG = "The blog (Windows Insider Preview: Nested Virtualization, 2015-10-13)"
 DOCS_2016 = "Microsoft, nesting docs for build 14361 (June 2016) and GA (Sept 2016)"

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import html as _html
 
-from ..report import FAIL, PASS, VERDICT_ORDER, WARN, Report, worst
-from ..sizes import format_size
-from .advice import next_steps
-from .order import Groups, verdict_tally, worst_first
-from .style import BOX, VERDICT, attrs, status_colours, style_tag, tinted, verdict_solid
+from nested_magics.model.report import FAIL, PASS, VERDICT_ORDER, WARN, Report, worst
+from nested_magics.model.sizes import format_size
+from nested_magics.front.advice import next_steps
+from nested_magics.display.order import Groups, verdict_tally, worst_first
+from nested_magics.display.style import BOX, VERDICT, attrs, status_colours, style_tag, tinted, verdict_solid
 
 LABEL = {"pass": "PASS", "info": "INFO", "warn": "WARN", "fail": "FAIL"}
 HTML_VM_DETAILS = 10   # the static form details this many VMs (worst first); the text form has them all

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from ..errors import UsageProblem
+
 _UNITS = {
     "b": 1,
     "kb": 1024, "kib": 1024,
@@ -71,3 +73,11 @@ def format_size(n: int | None) -> str:
             text = f"{value:.1f}".rstrip("0").rstrip(".")
             return f"{text} {unit}"
     return f"{n} B"
+
+
+def size_option(value) -> int:
+    """A VM memory size given by the user; one usage line when it is not one."""
+    try:
+        return parse_vm_memory(value)
+    except ValueError as exc:
+        raise UsageProblem(f"size {value!r}: {exc}") from None

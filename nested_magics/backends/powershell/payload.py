@@ -1,0 +1,73 @@
+"""What a PowerShell runner sends and reads back (contracts §7), whatever carries it (WinRM, local).
+
+A constant loader runs as ``-EncodedCommand``; the script and its parameters arrive over stdin as two
+base64 lines, so values never enter script text and length is not limited by a command line.
+"""
+
+
+from __future__ import annotations
+
+import base64
+import binascii
+import functools
+import json
+from collections.abc import Mapping
+from importlib import resources
+
+
+TRANSPORTS = ("ntlm", "kerberos", "basic", "credssp", "certificate")
+HTTPS_PORT, HTTP_PORT = 5986, 5985
+
+# -- payload ----------------------------------------------------------------------------------------
+
+
+def encode_payload(script: str, params: Mapping) -> bytes:
+    """Stdin for the loader: base64(UTF-8 JSON of params) and base64(UTF-8 script), one per line."""
+    if not isinstance(params, Mapping):
+        raise TypeError("params must be a mapping (it becomes one JSON object)")
+    if not script:
+        raise ValueError("empty script: nothing to run")
+    data = json.dumps(dict(params), ensure_ascii=True, separators=(",", ":"), allow_nan=False)
+    return base64.b64encode(data.encode("ascii")) + b"\n" + base64.b64encode(script.encode("utf-8")) + b"\n"
+
+
+def decode_payload(stdin: bytes) -> tuple[str, dict]:
+    """The inverse of encode_payload: (script, params).  Raises ValueError on anything else."""
+    lines = [line.strip() for line in stdin.splitlines() if line.strip()]
+    if len(lines) != 2:
+        raise ValueError(f"expected 2 base64 lines, got {len(lines)}")
+    try:
+        params = json.loads(base64.b64decode(lines[0], validate=True).decode("utf-8"))
+        script = base64.b64decode(lines[1], validate=True).decode("utf-8")
+    except (binascii.Error, UnicodeDecodeError) as exc:
+        raise ValueError(f"payload is not base64 UTF-8: {exc}") from None
+    if not isinstance(params, dict):
+        raise ValueError("the parameter block is not a JSON object")
+    return script, params
+
+
+@functools.lru_cache(maxsize=1)
+def loader_text() -> str:
+    """The constant PowerShell loader (scripts/loader.ps1)."""
+    return resources.files(__package__).joinpath("scripts/loader.ps1").read_text(encoding="utf-8")
+
+
+@functools.lru_cache(maxsize=1)
+def loader_arguments() -> tuple[str, ...]:
+    """``powershell.exe`` arguments that run the loader; short enough for cmd's 8191 characters."""
+    encoded = base64.b64encode(loader_text().encode("utf-16-le")).decode("ascii")
+    return ("-NoProfile", "-NonInteractive", "-ExecutionPolicy", "Bypass", "-EncodedCommand", encoded)
+
+
+
+def json_document(text: str):
+    """The one JSON document a script printed (the last JSON line, if something else was printed before it);
+    None when there is none."""
+    text = text.strip()
+    candidates = [text] + [line for line in reversed(text.splitlines()) if line.strip()[:1] in ("{", "[")]
+    for candidate in candidates:
+        try:
+            return json.loads(candidate)
+        except ValueError:
+            continue
+    return None
