@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from .facts import HostFacts
+
 PASS, INFO, WARN, FAIL = "pass", "info", "warn", "fail"
 STATUSES = (PASS, INFO, WARN, FAIL)
 READY, FIXABLE, BLOCKED, ERROR = "ready", "fixable", "blocked", "error"
@@ -27,6 +29,11 @@ class Check:
     detail: str
     fix: str | None
     source: str
+    # The enable options (dashed, as in vocabulary.ENABLE_OPTIONS) that the change fixing this check needs,
+    # e.g. ("discard-saved-state",): next steps and plans read this, never the title.
+    opt_ins: tuple[str, ...] = ()
+    # What the rule knew beyond its words, for views and advice (e.g. {"existing": [...]} for vm.exists).
+    data: dict = field(default_factory=dict, repr=False, compare=False)
 
     def to_dict(self) -> dict:
         return {
@@ -58,7 +65,7 @@ class Report:
     vms: list[dict] = field(default_factory=list)   # [{"name", "verdict"}]
     verdict: str = READY
     error: str | None = None
-    facts: Any = field(default=None, repr=False, compare=False)   # the HostFacts checked
+    facts: HostFacts | None = field(default=None, repr=False, compare=False)   # the facts checked
 
     @classmethod
     def failed(cls, target: str, message: str) -> "Report":

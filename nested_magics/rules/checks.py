@@ -202,9 +202,12 @@ def check_version(host: HostFacts, vm: VM) -> Check:
     else:
         detail = (f"Version {vm.version} is below {required}, and this host's highest version is {default or 'unknown'}: "
                   "nesting needs a newer host (AMD needs 9.3, which exists only on Windows 11 / Server 2022 and later).")
-    return _vm_check(vm, "vm.version", FAIL, can_update and settled, f"Configuration version {vm.version} is below {required}",
-                     detail, pwsh.command("Update-VMVersion", "Force", Name=vm.name) if can_update else None,
-                     f"{DOCS_NOW}; facts §2.2, §2.6, §2.8")
+    check = _vm_check(vm, "vm.version", FAIL, can_update and settled, f"Configuration version {vm.version} is below {required}",
+                      detail, pwsh.command("Update-VMVersion", "Force", Name=vm.name) if can_update else None,
+                      f"{DOCS_NOW}; facts §2.2, §2.6, §2.8")
+    if check.fixable:
+        check.opt_ins = ("update-version",)
+    return check
 
 
 def check_state(host: HostFacts, vm: VM) -> Check:
@@ -228,9 +231,11 @@ def check_state(host: HostFacts, vm: VM) -> Check:
         "Saved": pwsh.command("Remove-VMSavedState", VMName=vm.name),
         "Paused": pwsh.command("Stop-VM", "TurnOff", Name=vm.name),
     }[vm.state]
-    return _vm_check(vm, "vm.state", FAIL, True, f"VM is {vm.state}; it must be Off to enable nesting",
-                     f"Hyper-V changes ExposeVirtualizationExtensions only while the VM is Off. {how}", fix,
-                     f"{BLOG}; {DOCS_NOW}; facts §2.3, §2.10")
+    check = _vm_check(vm, "vm.state", FAIL, True, f"VM is {vm.state}; it must be Off to enable nesting",
+                      f"Hyper-V changes ExposeVirtualizationExtensions only while the VM is Off. {how}", fix,
+                      f"{BLOG}; {DOCS_NOW}; facts §2.3, §2.10")
+    check.opt_ins = {"Saved": ("discard-saved-state",), "Paused": ("turn-off",)}.get(vm.state, ())
+    return check
 
 
 def check_expose(host: HostFacts, vm: VM) -> Check:
