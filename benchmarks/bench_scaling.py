@@ -33,8 +33,9 @@ def build_dashboard(report):
     """What a live kernel shows for a report: the readiness dashboard (``ReportView``'s widget tree) with
     its text/plain and text/html forms, as ``View._repr_mimebundle_`` makes them. Returns the view."""
     from nested_magics.display.widgets import ReportView
+    from nested_magics.front.advice import next_steps
 
-    view = ReportView(report)
+    view = ReportView(report, advise=next_steps)   # as the notebook shows it: with its next steps
     data = dict(view.widget._repr_mimebundle_() or {})
     data["text/plain"] = view.text()
     data["text/html"] = view.html()
@@ -42,7 +43,7 @@ def build_dashboard(report):
     return view
 
 
-DASHBOARD = "nested_magics.display.widgets.ReportView(report): .widget, .text(), .html()"
+DASHBOARD = "nested_magics.display.widgets.ReportView(report, advise=next_steps): .widget, .text(), .html()"
 
 
 def _dashboard_once(report) -> None:

@@ -8,10 +8,13 @@
     plan = nm.plan_enable(host, "myVM")  # what would change
     plan.apply(confirm=True)             # nothing changes without consent
 
-Importing this package loads neither IPython, ipywidgets nor pywinrm.
+Importing this package loads neither IPython, ipywidgets nor pywinrm. Imported inside a running IPython, it
+registers how its results display (as ``%load_ext`` does), so ``nm.check()`` renders in a notebook.
 """
 
 from __future__ import annotations
+
+import sys as _sys
 
 from nested_magics.api import check, check_fleet, connect, plan_enable
 from nested_magics.errors import ActionRefused, FactsError, NestedMagicsError, TargetError, UsageProblem
@@ -31,7 +34,7 @@ __all__ = [
 
 
 def load_ipython_extension(ipython) -> None:
-    """``%load_ext nested_magics``: register the magics (widgets and pywinrm load later, when used)."""
+    """``%load_ext nested_magics``: register the magics and the display (widgets and pywinrm load later, when used)."""
     from nested_magics.front.magics import register
 
     register(ipython)
@@ -41,3 +44,9 @@ def unload_ipython_extension(ipython) -> None:
     from nested_magics.front.magics import unregister
 
     unregister(ipython)
+
+
+if "IPython" in _sys.modules:      # imported inside IPython (a notebook without %load_ext): results still render
+    from nested_magics.front.notebook import register_in_running_ipython
+
+    register_in_running_ipython()

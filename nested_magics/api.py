@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor, wait
@@ -57,7 +58,12 @@ def check_fleet(targets: list[str], vms: list[str] | None = None, *, deadline: f
     """Check many hosts at once. A host that fails or passes ``deadline`` seconds is an ``error``
     report; the others go on. ``on_result(index, report)`` is called as each host answers.
     ``options_for(target)`` gives one host's own WinRM options (else ``winrm_options`` serve all)."""
-    targets = expand_targets(list(targets))
+    return _check_fleet(expand_targets(list(targets)), vms, deadline=deadline, workers=workers, on_result=on_result,
+                        options_for=options_for, winrm_options=winrm_options)
+
+
+def _check_fleet(targets: list[str], vms, *, deadline, workers, on_result, options_for, winrm_options) -> FleetReport:
+    """``check_fleet`` on targets already expanded."""
     reports: list[Report | None] = [None] * len(targets)
     told: set[int] = set()
     lock = threading.Lock()
@@ -95,4 +101,34 @@ def check_fleet(targets: list[str], vms: list[str] | None = None, *, deadline: f
     return FleetReport([r for r in reports if r is not None])
 
 
-__all__ = ["connect", "check", "plan_enable", "check_fleet", "check_one", "TargetError"]
+def check_targets(targets: list[str] | None = None, vms: list[str] | None = None, *, on_result=None,
+                  options_for=None, progress=None, **winrm_options) -> Report | FleetReport:
+    """Check what ``targets`` name (default: the session's target), as the magics and the command line do.
+
+    Each target is expanded (``mock:classroom-*`` names twelve hosts). One host gives its Report, whose
+    verdict is ``error`` (with ``error`` set) when it cannot be read; several give a FleetReport checked
+    concurrently (see ``check_fleet``; ``on_result(index, report)`` as each host answers).
+    ``options_for(target)`` gives one host's own WinRM options (else ``winrm_options`` serve all).
+    ``progress(targets)``, when given, is a context manager entered around a fleet's check only; it yields
+    an ``on_result`` callback or None (a live kernel's progress bar).
+    """
+    expanded = expand_targets(list(targets) if targets else [session.default_target()])
+    if len(expanded) == 1:
+        target = expanded[0]
+        report = check_one(target, vms, **(options_for(target) if options_for else winrm_options))
+        if on_result:
+            on_result(0, report)
+        return report
+    with progress(expanded) if progress else contextlib.nullcontext(None) as shown:
+        callbacks = [callback for callback in (on_result, shown) if callback]
+
+        def told(i: int, report: Report) -> None:
+            for callback in callbacks:
+                callback(i, report)
+
+        return _check_fleet(expanded, vms, deadline=None, workers=FLEET_WORKERS,
+                            on_result=told if callbacks else None, options_for=options_for,
+                            winrm_options=winrm_options)
+
+
+__all__ = ["connect", "check", "plan_enable", "check_targets", "check_fleet", "check_one", "TargetError"]

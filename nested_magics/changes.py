@@ -1,4 +1,195 @@
-"""The kinds of change an enable plan makes (contracts §4), in the order a plan makes them."""
+"""The kinds of change an enable plan makes (contracts §4): one object per kind, in plan order.
 
-CHANGE_IDS = ("discard-saved-state", "stop-vm", "update-version", "expose-extensions", "disable-dynamic-memory",
-              "set-startup-memory", "enable-mac-spoofing", "start-vm", "install-hyperv", "guest-nat")
+Each kind owns the PowerShell it runs. A command is a constant text whose ``$Names`` are its values: the
+PowerShell backend sends the text and the values apart (the values travel as data and are bound as
+variables, never spliced into script text), and what the user is shown is the same text with each value
+written as the single-quoted literal it is bound to. So what is shown is what runs, and pasting it does
+the same thing. ``(Get-Credential)`` asks a person for the guest's credentials; a run answers it with the
+credentials it was given.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from . import pwsh
+from .model.facts import VM
+from .model.plan import Change
+
+# VMs are addressed by id: Hyper-V's -Name/-VMName take wildcards and act on every match (Microsoft's
+# Get-VM docs: "Accept wildcard characters: True"). A VM without a known id is found by name, wildcards escaped.
+BY_ID = "Get-VM -Id $VMId"
+BY_NAME = "Get-VM -Name $VMName"
+_VARIABLE = re.compile(r"\$([A-Za-z][A-Za-z0-9]*)\b")
+_WILDCARDS = re.compile(r"([*?\[\]`])")
+SHUTDOWN_SERVICE = "9F8233AC-BE49-4C79-8EE3-E7E1985B2077"   # the Shutdown integration service's id
+
+# A graceful shutdown that never waits on a prompt: Stop-VM asks when the guest cannot shut down, and over
+# WinRM nobody can answer, so the Shutdown integration service is checked first (facts §5.6).
+GRACEFUL_STOP = ("$vm = {vm}; $shutdown = $vm | Get-VMIntegrationService | Where-Object {{ [string]$_.Id -like "
+                 "'*" + SHUTDOWN_SERVICE + "' }}; "
+                 "if (-not $shutdown -or -not $shutdown.Enabled -or [string]$shutdown.PrimaryOperationalStatus -ne 'Ok') "
+                 "{{ throw 'its Shutdown integration service is not running, so it cannot shut down gracefully; "
+                 "nothing was forced' }}; Stop-VM -VM $vm -Confirm:$false")
+INSTALL_HYPERV = {
+    "client": ("Invoke-Command {vm_param} -Credential (Get-Credential) -ScriptBlock {{ Enable-WindowsOptionalFeature "
+               "-Online -FeatureName 'Microsoft-Hyper-V' -All -NoRestart; Restart-Computer -Force }}"),
+    "server": ("Invoke-Command {vm_param} -Credential (Get-Credential) -ScriptBlock {{ Install-WindowsFeature "
+               "-Name 'Hyper-V' -IncludeManagementTools -Restart }}"),
+}
+GUEST_NAT = ("Invoke-Command {vm_param} -Credential (Get-Credential) -ArgumentList $Switch, $Nat, $Prefix "
+             "-ScriptBlock {{ param($switch, $nat, $prefix) New-VMSwitch -Name $switch -SwitchType Internal; "
+             "New-NetNat -Name $nat -InternalIPInterfaceAddressPrefix $prefix }}")
+REMOVE_GUEST_NAT = ("Invoke-Command {vm_param} -Credential (Get-Credential) -ArgumentList $Switch, $Nat "
+                    "-ScriptBlock {{ param($switch, $nat) Remove-NetNat -Name $nat -Confirm:$false; "
+                    "Remove-VMSwitch -Name $switch -Force }}")
+
+
+def render(command: str, values: dict[str, Any]) -> str:
+    """``command`` with each ``$Name`` that is one of its values written as that value's literal."""
+    return _VARIABLE.sub(lambda m: pwsh.literal(values[m[1]]) if m[1] in values else m[0], command)
+
+
+def variables(command: str) -> set[str]:
+    """The ``$Names`` a command uses (PowerShell's own ``$true``, ``$_``... included)."""
+    return set(_VARIABLE.findall(command))
+
+
+def _address(vm: VM) -> tuple[str, str, dict[str, Any]]:
+    """How a command finds ``vm``: a Get-VM expression, an Invoke-Command parameter, and their values."""
+    if vm.id:
+        return BY_ID, "-VMId $VMId", {"VMId": vm.id}
+    return BY_NAME, "-VMName $VMName", {"VMName": _WILDCARDS.sub(r"`\1", vm.name)}
+
+
+@dataclass(frozen=True)
+class ChangeKind:
+    """One kind of change: its setting, whether it can be undone, what undoes it, and what to say when it fails."""
+
+    id: str
+    setting: str
+    reversible: bool
+    reverse: str | None = None        # the kind whose change undoes this one
+    on_failure: str = ""              # the next step a failure of this kind names
+
+    def make(self, vm: VM, before: Any, after: Any, template: str, values: dict[str, Any] | None = None,
+             **params: Any) -> Change:
+        """A change of this kind on ``vm``: ``template`` is its command, with ``{vm}`` (a Get-VM expression)
+        and ``{vm_param}`` (Invoke-Command's VM parameter) filled in here; ``params`` are what it means, for
+        the simulator and for undoing it."""
+        get_vm, vm_param, address = _address(vm)
+        command = template.format(vm=get_vm, vm_param=vm_param)
+        bound = {**address, **(values or {})}
+        unknown = {name for name in variables(command) if name[0].isupper()} - set(bound)
+        if unknown:   # a typo in a template would run with $null: refuse to build it at all
+            raise ValueError(f"{self.id}: the command uses {sorted(unknown)} but has no value for them")
+        return Change(self.id, vm.name, self.setting, before, after, render(command, bound), self.reversible,
+                      {"vm": vm.name, **params}, command, bound)
+
+
+KINDS: tuple[ChangeKind, ...] = (
+    ChangeKind("discard-saved-state", "State", False),
+    ChangeKind("stop-vm", "State", True, reverse="start-vm",
+               on_failure="if it cannot shut down gracefully, run enable again with --turn-off"),
+    ChangeKind("update-version", "Version", False),
+    ChangeKind("expose-extensions", "ExposeVirtualizationExtensions", True, reverse="expose-extensions"),
+    ChangeKind("disable-dynamic-memory", "DynamicMemoryEnabled", True, reverse="disable-dynamic-memory"),
+    ChangeKind("set-startup-memory", "MemoryStartupBytes", True, reverse="set-startup-memory"),
+    ChangeKind("enable-mac-spoofing", "MacAddressSpoofing", True, reverse="enable-mac-spoofing"),
+    ChangeKind("start-vm", "State", True, reverse="stop-vm"),
+    ChangeKind("install-hyperv", "Hyper-V in guest", False),
+    ChangeKind("guest-nat", "NAT in guest", True, reverse="guest-nat"),
+)
+KIND = {kind.id: kind for kind in KINDS}
+CHANGE_IDS = tuple(kind.id for kind in KINDS)
+
+
+# ---------------------------------------------------------------- the changes themselves
+
+
+def discard_saved_state(vm: VM) -> Change:
+    return KIND["discard-saved-state"].make(vm, "Saved", "Off", "{vm} | Remove-VMSavedState")
+
+
+def stop_vm(vm: VM, turn_off: bool) -> Change:
+    template = "{vm} | Stop-VM -TurnOff -Confirm:$false" if turn_off else GRACEFUL_STOP
+    return KIND["stop-vm"].make(vm, vm.state, "Off", template, turn_off=turn_off)
+
+
+def suspend_vm(vm: VM) -> Change:
+    """Undoes resuming a paused VM: it is paused again."""
+    return KIND["stop-vm"].make(vm, "Running", "Paused", "{vm} | Suspend-VM", suspend=True)
+
+
+def update_version(vm: VM, to: str | None) -> Change:
+    return KIND["update-version"].make(vm, vm.version, to, "{vm} | Update-VMVersion -Force -Confirm:$false")
+
+
+def expose_extensions(vm: VM, value: bool) -> Change:
+    return KIND["expose-extensions"].make(vm, not value, value, "{vm} | Set-VMProcessor -ExposeVirtualizationExtensions "
+                                          "$Value", {"Value": value}, value=value)
+
+
+def dynamic_memory(vm: VM, value: bool) -> Change:
+    return KIND["disable-dynamic-memory"].make(vm, not value, value, "{vm} | Set-VMMemory -DynamicMemoryEnabled $Value",
+                                               {"Value": value}, value=value)
+
+
+def startup_memory(vm: VM, before: int | None, value: int) -> Change:
+    return KIND["set-startup-memory"].make(vm, before, value, "{vm} | Set-VMMemory -StartupBytes $Value",
+                                           {"Value": value}, value=value)
+
+
+def mac_spoofing(vm: VM, value: bool) -> Change:
+    return KIND["enable-mac-spoofing"].make(vm, not value, value, "{vm} | Get-VMNetworkAdapter | Set-VMNetworkAdapter "
+                                            "-MacAddressSpoofing $Value", {"Value": "On" if value else "Off"},
+                                            value=value)
+
+
+def start_vm(vm: VM) -> Change:
+    """Start-VM refuses a paused VM: it is resumed instead (facts §5.6)."""
+    verb = "Resume-VM" if vm.state == "Paused" else "Start-VM"
+    return KIND["start-vm"].make(vm, vm.state, "Running", "{vm} | " + verb)
+
+
+def install_hyperv(vm: VM, guest_kind: str) -> Change:
+    """Blog step 3, from the host through PowerShell Direct; the guest restarts."""
+    return KIND["install-hyperv"].make(vm, False, True, INSTALL_HYPERV["server" if guest_kind == "server" else "client"],
+                                       guest_kind=guest_kind)
+
+
+def guest_nat(vm: VM, switch: str, nat: str, prefix: str) -> Change:
+    return KIND["guest-nat"].make(vm, None, f"{nat} {prefix}", GUEST_NAT,
+                                  {"Switch": switch, "Nat": nat, "Prefix": prefix},
+                                  switch=switch, nat_name=nat, prefix=prefix)
+
+
+def remove_guest_nat(vm: VM, switch: str, nat: str) -> Change:
+    return KIND["guest-nat"].make(vm, f"{nat}", None, REMOVE_GUEST_NAT, {"Switch": switch, "Nat": nat},
+                                  switch=switch, nat_name=nat, remove=True)
+
+
+def reverse(change: Change) -> Change | None:
+    """The change that undoes ``change`` (on the same VM, found the same way), or None when it cannot be undone."""
+    vm = VM(name=change.target, state=str(change.after), version="", id=change.values.get("VMId"))
+    p = change.params
+    undo = None
+    if change.id == "stop-vm":
+        undo = start_vm(vm)
+    elif change.id == "start-vm":
+        undo = suspend_vm(vm) if change.before == "Paused" else stop_vm(vm, turn_off=False)
+    elif change.id == "expose-extensions":
+        undo = expose_extensions(vm, bool(change.before))
+    elif change.id == "disable-dynamic-memory":
+        undo = dynamic_memory(vm, bool(change.before))
+    elif change.id == "set-startup-memory" and change.before is not None:
+        undo = startup_memory(vm, change.after, change.before)
+    elif change.id == "enable-mac-spoofing":
+        undo = mac_spoofing(vm, bool(change.before))
+    elif change.id == "guest-nat" and not p.get("remove"):
+        undo = remove_guest_nat(vm, p["switch"], p["nat_name"])
+    if undo is not None and "path" in p:
+        undo.params["path"] = p["path"]
+    return undo

@@ -57,6 +57,7 @@ class VMAction:
     name: str
     help: str
     options: tuple[str, ...] = ()
+    not_remote: str | None = None    # why a real host's backend cannot run it yet (None: it can)
 
 
 VM_ACTION_LIST: tuple[VMAction, ...] = (
@@ -67,8 +68,10 @@ VM_ACTION_LIST: tuple[VMAction, ...] = (
     VMAction("checkpoint", "make a checkpoint"),
     VMAction("apply-checkpoint", "go back to the latest checkpoint"),
     VMAction("resize-memory", "change a VM's memory (resize-memory PATH SIZE)", ("size",)),
-    VMAction("live-migrate", "move a running VM to another host"),
-    VMAction("install-hyperv", "install Hyper-V inside a running VM (blog step 3)"),
+    VMAction("live-migrate", "move a running VM to another host",
+             not_remote="it needs a destination host: run Move-VM on the host"),
+    VMAction("install-hyperv", "install Hyper-V inside a running VM (blog step 3)",
+             not_remote="it runs inside the VM: use enable VM --install-hyperv --guest-user USER"),
 )
 VM_ACTIONS = tuple(action.name for action in VM_ACTION_LIST)
 VM_ACTION = {action.name: action for action in VM_ACTION_LIST}

@@ -36,20 +36,38 @@ def many_vms(scenario, make_vm):
     return make
 
 
+VOID = {"img", "br"}
+
+
 class Tags(HTMLParser):
-    """Every start tag with its attributes, as the browser would build the DOM from the HTML."""
+    """Every start tag with its attributes, as the browser would build the DOM from the HTML.
+
+    ``buttons`` holds each ``<button>``'s attributes and the text of the node just before it (its DOM
+    ``previousSibling``: an element's whole text, or a text node), which is what a copy button copies.
+    """
 
     def __init__(self, text: str):
         super().__init__(convert_charrefs=True)
         self.tags: list[tuple[str, dict]] = []
         self.data: list[str] = []
         self.codes: list[str] = []           # the text of every <code>, as a browser would show it
+        self.buttons: list[dict] = []        # {"attrs": ..., "previous": text of the previous sibling node}
         self._in_code = 0
+        self._open: list[dict] = [{"tag": "#root", "nodes": [], "text": ""}]
         self.feed(text)
         self.close()
 
     def handle_starttag(self, tag, attrs):
         self.tags.append((tag, dict(attrs)))
+        parent = self._open[-1]
+        node = {"tag": tag, "nodes": [], "text": ""}
+        if tag == "button":
+            before = parent["nodes"][-1] if parent["nodes"] else None
+            previous = None if before is None else before if isinstance(before, str) else before["text"]
+            self.buttons.append({"attrs": dict(attrs), "previous": previous})
+        parent["nodes"].append(node)
+        if tag not in VOID:
+            self._open.append(node)
         if tag == "code":
             self._in_code += 1
             self.codes.append("")
@@ -57,9 +75,15 @@ class Tags(HTMLParser):
     def handle_endtag(self, tag):
         if tag == "code":
             self._in_code -= 1
+        while len(self._open) > 1:
+            if self._open.pop()["tag"] == tag:
+                break
 
     def handle_data(self, data):
         self.data.append(data)
+        self._open[-1]["nodes"].append(data)
+        for node in self._open:
+            node["text"] += data
         if self._in_code:
             self.codes[-1] += data
 

@@ -14,9 +14,9 @@ from nested_magics.backends.powershell.backend import script
 from nested_magics.backends.powershell.payload import decode_payload, loader_text
 from nested_magics.errors import ActionRefused
 from nested_magics.model.facts import HostFacts
-from nested_magics.model.plan import Change
 
 from loopback_winrm import clixml_error
+from twin_commands import interpret, shown
 
 GUEST_STEPS = {"install-hyperv", "guest-nat"}   # enable.ps1 refuses these: they need PowerShell Direct
 
@@ -30,6 +30,7 @@ class SimulatedWindowsHost:
         self.operations: list[str] = []
         self.scripts: list[str] = []
         self.params: list[dict] = []
+        self.ran: list[str] = []        # each enable command as the user was shown it, in the order run
 
     def __call__(self, command_line: str, stdin: bytes) -> tuple[bytes, bytes, int]:
         if command_line.strip() != loader_text().strip():
@@ -63,21 +64,24 @@ class SimulatedWindowsHost:
         return document
 
     def _enable(self, params: dict) -> dict:
+        """Each change is judged from its command (twin_commands), not from its id; what ran is recorded as the
+        text the user would have been shown for it."""
         results = []
         direct = self._direct(params)
         for item in params["changes"]:
-            change = Change(item["id"], item["vm"], "", None, None, "", True, dict(item))
             try:
+                change = interpret(item["command"], item.get("values") or {}, self.simulator)
+                self.ran.append(shown(item["command"], item.get("values") or {}))
                 if change.id in GUEST_STEPS and not params.get("guest_user"):
-                    raise ActionRefused(f"this step runs inside {item['vm']} through PowerShell Direct and needs "
+                    raise ActionRefused("this step runs inside the VM through PowerShell Direct and needs "
                                         "guest credentials: pass --guest-user")
                 if change.id in GUEST_STEPS and not direct:
                     raise ActionRefused("The credential is invalid.")
                 self.simulator.apply_change(change)
             except ActionRefused as refused:
-                results.append({"id": change.id, "ok": False, "message": str(refused)})
+                results.append({"id": item["id"], "ok": False, "message": str(refused)})
                 break
-            results.append({"id": change.id, "ok": True, "message": "done"})
+            results.append({"id": item["id"], "ok": True, "message": "done"})
         return {"results": results}
 
     def _direct(self, params: dict) -> bool:

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import contextlib
 import threading
 
 import pytest
 
 import nested_magics as nm
 from nested_magics import session
-from nested_magics.api import check_fleet, check_one
+from nested_magics.api import check_fleet, check_one, check_targets
 from nested_magics.backends.mock.simulator import Simulator
 from nested_magics.errors import TargetError
+from nested_magics.model.report import FleetReport, Report
 
 
 def test_the_default_target_is_mock(monkeypatch):
@@ -69,6 +71,41 @@ def test_a_fleet_keeps_the_order_given_and_takes_the_worst_verdict(scenario, mak
     assert [r.verdict for r in fleet.hosts] == ["ready", "fixable", "error", "blocked"]
     assert fleet.verdict == "error"
     assert sorted(seen) == [(0, "ready"), (1, "fixable"), (2, "error"), (3, "blocked")]
+
+
+def test_check_targets_gives_a_report_for_one_host_and_a_fleet_for_several():
+    """What both front ends call: targets expanded, one host a Report (error when unreadable), several a fleet."""
+    assert isinstance(check_targets(), Report) and check_targets().target == "mock"
+    assert check_targets(["mock:windows10-amd"]).verdict == "blocked"
+    bad = check_targets(["mock:nope"])
+    assert isinstance(bad, Report) and bad.verdict == "error" and bad.error.startswith("mock:nope: no bundled")
+    fleet = check_targets(["mock:classroom-0[1-3]"], ["nope"])
+    assert isinstance(fleet, FleetReport)
+    assert [r.target for r in fleet.hosts] == ["mock:classroom-01", "mock:classroom-02", "mock:classroom-03"]
+    assert all(r.vms == [{"name": "nope", "verdict": "blocked"}] for r in fleet.hosts)
+
+
+def test_check_targets_shows_progress_for_a_fleet_only_and_asks_options_per_host():
+    entered, seen, asked = [], [], []
+
+    @contextlib.contextmanager
+    def progress(targets):
+        entered.append(list(targets))
+        yield lambda i, r: seen.append(("bar", i))
+        entered.append("closed")
+
+    def options_for(target):
+        asked.append(target)
+        return {}
+
+    check_targets(["mock"], progress=progress, options_for=options_for,
+                  on_result=lambda i, r: seen.append(("mine", i)))
+    assert entered == [] and seen == [("mine", 0)] and asked == ["mock"]
+    check_targets(["mock:classroom-01", "mock:classroom-02"], progress=progress, options_for=options_for,
+                  on_result=lambda i, r: seen.append(("mine", i)))
+    assert entered == [["mock:classroom-01", "mock:classroom-02"], "closed"]
+    assert sorted(seen[1:]) == [("bar", 0), ("bar", 1), ("mine", 0), ("mine", 1)]
+    assert sorted(asked[1:]) == ["mock:classroom-01", "mock:classroom-02"]
 
 
 def test_a_fleet_expands_globs_of_bundled_scenarios():

@@ -14,6 +14,7 @@ import pytest
 import nested_magics as nm
 from nested_magics.front import cli
 from nested_magics.backends.mock import bundled_names
+from nested_magics.vocabulary import VM_ACTION_LIST
 
 
 class Run:
@@ -246,6 +247,18 @@ def test_help_exits_0(run):
     assert info.value.code == 0
 
 
+def test_help_names_every_vm_action(run, capsys):
+    """The vocabulary's actions, all of them, in the top-level help and in vm --help."""
+    vm_row = " ".join(run().out.split()).split(" vm one VM action: ", 1)[1]    # argparse wraps lines
+    named = [word.strip(",") for word in vm_row.split(" options:")[0].split()]
+    with pytest.raises(SystemExit):
+        run("vm", "--help")
+    vm_help = " ".join(capsys.readouterr().out.split())
+    assert named == [action.name for action in VM_ACTION_LIST]
+    for action in VM_ACTION_LIST:
+        assert f"{action.name}: {' '.join(action.help.split())}" in vm_help, action.name
+
+
 # ---------------------------------------------------------------- enable
 
 
@@ -277,7 +290,9 @@ def test_enable_without_yes_and_without_a_terminal_refuses_and_changes_nothing(r
     r = run("enable", "myVM", "--json")
     assert r.status == 1
     assert r.json["failed"]["id"] == "consent" and r.json["applied"] == []
-    one_error_line(r, "--yes")
+    message = "no terminal to ask for consent and no --yes: nothing was changed; review the plan with --dry-run"
+    assert r.json["failed"]["message"].startswith(message)
+    one_error_line(r, message)
     assert blog_vm() == before
 
 
@@ -309,7 +324,8 @@ def test_enable_at_a_terminal_that_closes_changes_nothing(run, monkeypatch):
 def test_enable_dry_run_only_plans(run):
     before = blog_vm()
     r = run("enable", "myVM", "--dry-run")
-    assert r.status == 0 and "1. expose-extensions" in r.out and "PS> Set-VMProcessor -VMName 'myVM'" in r.out
+    assert r.status == 0 and "1. expose-extensions" in r.out
+    assert "PS> Get-VM -Id '230a8a2d-46be-5866-852f-387e8d58fb03' | Set-VMProcessor -ExposeVirtualizationExtensions $true" in r.out
     doc = run("enable", "myVM", "--dry-run", "--json").json
     assert doc["applied"] == [] and doc["failed"] is None and len(doc["plan"]) == 4
     assert doc["after"]["verdict"] == "fixable"

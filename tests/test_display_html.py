@@ -11,9 +11,10 @@ from display_fixtures import (HOSTILE_HOST, HOSTILE_NESTED, HOSTILE_QUOTE_VM, HO
 
 import nested_magics as nm
 from nested_magics.display import diagram
-from nested_magics.display.html import kit as html, enable as html_enable, tree as html_tree
+from nested_magics.display.html import enable as html_enable, fleet as html_fleet, kit, panels
+from nested_magics.display.html import report as html_report, tree as html_tree
+from nested_magics.front.advice import next_steps
 
-ALLOWED_ONCLICK = html.COPY_JS
 SVG_TAGS = {"svg", "title", "rect", "text", "line", "polygon"}
 SVG_IMAGE = "data:image/svg+xml;base64,"
 HTML_TAGS = {"div", "span", "style", "b", "i", "br", "code", "button", "table", "thead", "tbody", "tr", "th", "td",
@@ -30,8 +31,14 @@ def svg_of(src: str) -> ET.Element:
     return root
 
 
+def handlers(markup: str) -> set[str]:
+    """Every event handler in ``markup`` (as ``(tag, attribute, script)``)."""
+    return {(tag, name, value) for tag, attrs in Tags(markup).tags for name, value in attrs.items()
+            if name.startswith("on")}
+
+
 def assert_inert(markup: str) -> Tags:
-    """Only our own tags; no event handler but the copy button's constant one; no URL but our SVG images."""
+    """Only our own tags; no event handler but a button's onclick; no URL but our SVG images."""
     parsed = Tags(markup)
     for tag, attrs in parsed.tags:
         assert tag in HTML_TAGS, f"unexpected element <{tag}> {attrs}"
@@ -41,7 +48,7 @@ def assert_inert(markup: str) -> Tags:
                 continue
             assert name not in ("src", "href", "srcdoc", "formaction"), (tag, name, value)
             if name.startswith("on"):
-                assert (tag, name, value) == ("button", "onclick", ALLOWED_ONCLICK), (tag, name, value)
+                assert (tag, name) == ("button", "onclick"), (tag, name, value)
     return parsed
 
 
@@ -57,32 +64,41 @@ def test_hostile_names_are_inert_in_every_view(hostile):
     result = plan.apply(confirm=True)
     action = host.vm("start", HOSTILE_VM)
     fleet = nm.check_fleet([host.target, "mock"])
-    views = [html.report_html(report), html_tree.tree_html(host.tree()), html_enable.plan_html(plan),
-             html_enable.apply_html(result),
-             html.fleet_html(fleet), html.action_html(action), html.page(html.connect_body(host, True))]
+    views = [html_report.report_html(report, next_steps), html_tree.tree_html(host.tree()),
+             html_enable.plan_html(plan), html_enable.apply_html(result, next_steps),
+             html_fleet.fleet_html(fleet, next_steps), panels.action_html(action),
+             kit.page(panels.connect_body(host, True))]
     for markup in views:
-        parsed = assert_inert(markup)
+        assert_inert(markup)
         assert "<img src=x" not in markup and "<script>" not in markup
+    scripts = set().union(*(handlers(markup) for markup in views))
+    assert len(scripts) == 1                         # one constant handler, the copy button's, in every view
+    assert not any(name in script for name in (HOSTILE_VM, HOSTILE_QUOTE_VM, "alert") for script in scripts)
+    assert scripts == handlers(html_report.report_html(nm.check("mock"), next_steps))   # whatever the host
     text = Tags(views[0]).text + Tags(views[1]).text
     for name in (HOSTILE_VM, HOSTILE_HOST, HOSTILE_NESTED, HOSTILE_QUOTE_VM):
         assert name in text or diagram._short(name, 1000) in text, name   # shown, as text
 
 
 def test_copy_button_copies_the_exact_fix(hostile):
+    """Each Copy button comes right after the command it copies, as the browser's DOM has it (the browser
+    test clicks one and reads the clipboard)."""
     _host, report = hostile
     fixes = [c.fix for c in report.checks if c.fix and c.status != "pass"]
     assert any("''" in fix for fix in fixes)        # PowerShell-doubled quote from the hostile name
-    parsed = Tags(html.report_html(report))
-    assert set(fixes) <= set(parsed.codes)            # the button copies its <code>'s text, which is the fix
-    assert "previousSibling.textContent" in html.COPY_JS
-    buttons = [attrs for tag, attrs in parsed.tags if tag == "button"]
-    assert len(buttons) >= len(fixes) and all(b["onclick"] == html.COPY_JS for b in buttons)
+    parsed = Tags(html_report.report_html(report, next_steps))
+    copied = [button["previous"] for button in parsed.buttons]
+    assert all(button["attrs"]["title"] == "Copy" for button in parsed.buttons)
+    assert set(fixes) <= set(copied)                  # every fix shown, exactly, beside its button
+    assert set(copied) <= set(parsed.codes)           # and a button copies nothing but a shown command
+    steps = next_steps(report, "magic")
+    assert any(step.endswith(command) for step in steps for command in copied if command.startswith("%nested_"))
 
 
 def test_report_lists_problems_first_and_folds_passes(scenario):
     report = nm.check(scenario(vms=[{"name": "myVM", "state": "Off", "version": "8.0",
                                      "memory": {"startup_bytes": 1024**3, "dynamic": False}}]))
-    body = html.report_html(report)
+    body = html_report.report_html(report)
     vm_part = body[body.index('<details class="nm-group"'):]
     fail = vm_part.index(">Virtualization extensions are not exposed</div>")
     warn = vm_part.index(">Startup memory 1 GB is below 4 GB</div>")
@@ -90,20 +106,20 @@ def test_report_lists_problems_first_and_folds_passes(scenario):
     assert fail < warn < passes
     assert 'class="nm-banner nm-v-fixable"' in body and ">FIXABLE<" in body
     for check in report.checks:
-        assert html.esc(check.title) in body and html.esc(check.source) in body
+        assert kit.esc(check.title) in body and kit.esc(check.source) in body
 
 
 def test_report_of_an_unreadable_host_is_an_error_banner():
     report = nm.Report.failed("mock:nowhere", "mock:nowhere: no bundled scenario of that name")
-    body = html.report_html(report)
+    body = html_report.report_html(report)
     assert "nm-v-error" in body and "no bundled scenario" in body
 
 
 def test_big_host_details_only_the_worst_vms_but_lists_all(many_vms):
     report = nm.check(many_vms(60))
-    body = html.report_html(report)
+    body = html_report.report_html(report)
     rows = [attrs for tag, attrs in Tags(body).tags if tag == "tr"]
-    assert body.count('<details class="nm-group"') == html.HTML_VM_DETAILS
+    assert body.count('<details class="nm-group"') == html_report.HTML_VM_DETAILS
     assert all(f">vm-{i:04d}<" in body for i in range(60))          # every VM has a summary row
     assert len(rows) > 60
     first_detail = body.index('<details class="nm-group"')
@@ -112,14 +128,14 @@ def test_big_host_details_only_the_worst_vms_but_lists_all(many_vms):
 
 def test_fleet_sorts_worst_first_and_shows_a_failed_host():
     fleet = nm.check_fleet(["mock:classroom-01", "mock:nosuch", "mock:classroom-04"])
-    body = html.fleet_html(fleet)
+    body = html_fleet.fleet_html(fleet)
     assert body.index("mock:nosuch") < body.index("mock:classroom-04") < body.index("mock:classroom-01")
     assert "no bundled scenario of that name" in body
     assert "AMD processors need Windows 11" in body       # classroom-04's first problem
 
 
 def test_waiting_fleet_rows():
-    body = html.fleet_body(["mock:a", "mock:b"], [None, None])
+    body = html_fleet.fleet_body(["mock:a", "mock:b"], [None, None])
     assert body.count(">WAITING<") == 3                    # banner and two rows
     assert "Checking 2 hosts: 0 answered" in body
 
@@ -129,7 +145,8 @@ def test_plan_says_what_cannot_be_undone(scenario, make_vm):
     plan = nm.plan_enable(target, "myVM", update_version=True)
     body = html_enable.plan_html(plan)
     assert "update-version" in body and "NO: cannot be undone" in body
-    assert "Update-VMVersion -Name 'myVM' -Force" in Tags(body).codes
+    update = next(c for c in plan.changes if c.id == "update-version")
+    assert "Update-VMVersion" in update.powershell and update.powershell in Tags(body).codes   # what runs, copyable
 
 
 def test_refused_plan_names_the_missing_option(scenario, make_vm):
@@ -160,7 +177,7 @@ def test_tree_html_has_every_level_and_its_drawings():
 
 
 def test_styles_are_inline_so_sanitized_notebooks_keep_them():
-    body = html.report_html(nm.check("mock"))
+    body = html_report.report_html(nm.check("mock"), next_steps)
     for tag, attrs in Tags(body).tags:
         if tag in ("td", "th", "table") or "nm-badge" in attrs.get("class", "") or "nm-banner" in attrs.get("class", ""):
             assert attrs.get("style"), (tag, attrs)
@@ -189,3 +206,13 @@ def test_tree_drawing_caps_wide_levels(many_vms):
     assert f"+{30 - shown} more" in svg
     assert "nm-scroll" not in html_tree.tree_body(tree, with_diagram=False)
     assert "nm-scroll" in html_tree.tree_body(nm.connect(many_vms(31)).tree(), with_diagram=False)
+
+
+def test_next_steps_are_the_front_ends_and_shown_only_when_given():
+    report = nm.check("mock")
+    assert "nm-next" not in html_report.report_html(report)       # the display has no advice of its own
+    body = html_report.report_html(report, next_steps)
+    assert "<b>Next</b>" in body and "Enable nesting on myVM:" in Tags(body).text
+    assert "%nested_enable myVM" in Tags(body).codes               # the command, with its copy button
+    fleet = html_fleet.fleet_html(nm.check_fleet(["mock", "mock:classroom-01"]), next_steps)
+    assert fleet.count("<b>Next</b>") == 2

@@ -6,8 +6,8 @@ from display_fixtures import HOSTILE_VM, hostile_target, many_vms  # noqa: F401
 
 import nested_magics as nm
 from nested_magics import session
-from nested_magics.front import advice
-from nested_magics.display import text
+from nested_magics.front import advice, render
+from nested_magics.display import formatters, text
 from nested_magics.display.enable_flow import EnableFlow
 from nested_magics.display.fleet_view import FleetView
 from nested_magics.display.widgets import ReportView, TreeView
@@ -32,7 +32,7 @@ def test_report_dashboard_text_holds_every_check(hostile_target):
 
 def test_bundle_text_is_complete_not_cut_at_110_characters(many_vms):
     report = nm.check(many_vms(12))
-    plain = report._repr_mimebundle_()["text/plain"]
+    plain = formatters.report_bundle(report)["text/plain"]
     assert len(plain) > 2000
     assert_every_check(plain, report)
 
@@ -115,3 +115,41 @@ def test_the_next_step_once_nested_vms_exist_says_nesting_works():
 
     assert next_steps(nm.check("mock:three-levels"), "cli") == [
         "myVM runs Hyper-V and 1 VM(s) of its own: nesting works (the blog's three levels)."]
+
+
+def test_next_steps_are_the_front_ends_words():
+    """The display shows the next steps the front end gives; the command line's text has them."""
+    report = nm.check("mock")
+    assert "Next:" not in text.render_report(report)
+    advised = text.render_report(report, advise=advice.next_steps)
+    assert advised.endswith("Next: Enable nesting on myVM: nested-magics enable myVM --yes")
+    assert render.render_report(report) == advised
+    assert render.render_fleet(nm.check_fleet(["mock", "mock:classroom-01"])).count("\nNext: ") == 1   # only not-ready
+    result = nm.plan_enable("mock", "myVM").apply(confirm=True)
+    assert "Next: myVM is ready" in render.render_apply(result) and "Next:" not in text.render_apply(result)
+
+
+def test_opt_ins_are_read_from_the_checks_not_their_titles(many_vms):
+    report = nm.check(many_vms(4))                   # Off, Running, Saved, Paused
+    for check in report.checks:
+        check.title = "reworded"                     # the words may change; the flags do not
+    steps = advice.next_steps(report, "cli")
+    assert steps[2].endswith("--discard-saved-state --yes") and steps[3].endswith("--turn-off --yes")
+    assert advice.opt_ins(report.checks_for("vm-0002")) == ["--discard-saved-state"]
+    state = next(c for c in report.checks_for("vm-0000") if c.id == "vm.state")
+    state.status, state.opt_ins = "fail", ("turn-off", "discard-saved-state")
+    assert advice.opt_ins([state, state]) == ["--turn-off", "--discard-saved-state"]
+
+
+def test_the_ready_step_reads_the_facts_not_the_titles():
+    report = nm.check("mock:three-levels")
+    for check in report.checks:
+        check.title = "reworded"
+    assert advice.next_steps(report, "cli") == [
+        "myVM runs Hyper-V and 1 VM(s) of its own: nesting works (the blog's three levels)."]
+    report.facts.find_vm("myVM").guest.vms.clear()
+    assert advice.next_steps(report, "magic") == [
+        "myVM is ready and runs Hyper-V: create nested VMs inside it (blog step 4): %nested_vm new myVM/nestedVM"]
+    report.facts.find_vm("myVM").guest = None       # the guest cannot be seen: unknown, so say what to check
+    assert advice.next_steps(report, "cli") == [
+        "myVM is ready: start it and install Hyper-V inside it (blog step 3)."]

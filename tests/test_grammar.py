@@ -6,6 +6,7 @@ import argparse
 
 import pytest
 
+from nested_magics import vocabulary
 from nested_magics.front import grammar
 from nested_magics.errors import UsageProblem
 
@@ -49,3 +50,44 @@ def test_vm_options_take_only_what_the_action_uses():
     assert grammar.vm_options(parse(grammar.VM, ["stop", "myVM", "--turn-off"])) == {"turn_off": True}
     with pytest.raises(UsageProblem, match="vm start takes no size"):
         grammar.vm_options(parse(grammar.VM, ["start", "myVM", "6GB"]))
+
+
+def test_the_enable_flags_are_the_vocabularys_table():
+    """Each enable option is typed once (vocabulary); its flag, key and kind follow from it."""
+    assert grammar.ENABLE_KEYS == tuple(option.attr for option in vocabulary.ENABLE_OPTIONS)
+    assert [flags for flags, _ in grammar.ENABLE_OPTIONS] == [(option.flag,) for option in vocabulary.ENABLE_OPTIONS]
+    ns = parse(grammar.ENABLE, [])
+    assert all(value is None for value in grammar.enable_options(ns).values())     # the cell body may fill them
+    with pytest.raises(SystemExit):
+        parse(grammar.ENABLE, ["--networking", "carrier-pigeon"])
+
+
+def test_each_kind_of_enable_option_makes_its_flag():
+    """A new row in vocabulary.ENABLE_OPTIONS is a new flag: no edit here."""
+    specs = [grammar._enable_spec(option) for option in (
+        vocabulary.EnableOption("keep-notes", "flag", False, "a flag"),
+        vocabulary.EnableOption("swap", "size", None, "a size"),
+        vocabulary.EnableOption("colour", "choice", "red", "a choice", ("red", "blue")),
+    )]
+    assert vars(parse(specs, [])) == {"keep_notes": None, "swap": None, "colour": None}
+    assert vars(parse(specs, ["--keep-notes", "--swap", "1GB", "--colour", "blue"])) == {
+        "keep_notes": True, "swap": "1GB", "colour": "blue"}
+    with pytest.raises(ValueError, match="unknown kind"):
+        grammar._enable_spec(vocabulary.EnableOption("odd", "colourful", None, "?"))
+
+
+def test_every_vm_action_is_a_choice_and_takes_the_options_the_vocabulary_gives_it():
+    action = next(spec for flags, spec in grammar.VM if flags == ("action",))
+    assert tuple(action["choices"]) == vocabulary.VM_ACTIONS
+    assert all(f"{a.name}: {a.help}" in action["help"] for a in vocabulary.VM_ACTION_LIST)
+    assert all(name in grammar.VM_HELP for name in vocabulary.VM_ACTIONS)
+    dests = {names[-1].lstrip("-").replace("-", "_") for names, _ in grammar.VM}
+    assert vocabulary.VM_ACTION_OPTIONS <= dests          # every option an action takes has a word
+    for a in vocabulary.VM_ACTION_LIST:
+        ns = parse(grammar.VM, [a.name, "myVM", "6GB"] if "size" in a.options else [a.name, "myVM"])
+        assert set(grammar.vm_options(ns)) == set(a.options), a.name
+
+
+def test_transports_are_the_vocabularys():
+    transport = next(spec for flags, spec in grammar.WINRM if flags == ("--transport",))
+    assert tuple(transport["choices"]) == vocabulary.TRANSPORTS

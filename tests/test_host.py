@@ -41,7 +41,8 @@ def test_plan_a_nested_vm_by_path():
     assert [c.id for c in plan.changes] == ["stop-vm", "expose-extensions", "set-startup-memory",
                                             "enable-mac-spoofing", "start-vm"]
     assert all(c.target == "nestedVM" and c.params["path"] == "myVM/nestedVM" for c in plan.changes)
-    assert all("'nestedVM'" in c.powershell and "myVM" not in c.powershell for c in plan.changes)
+    nested_id = host.facts().vms[0].guest.vms[0].id
+    assert all(f"'{nested_id}'" in c.powershell and "myVM" not in c.powershell for c in plan.changes)
     result = plan.apply(confirm=True)
     assert result.failed is None and result.after.verdict == "ready"
     assert [v["name"] for v in result.after.vms] == ["nestedVM"]

@@ -17,11 +17,13 @@ import nested_magics as nm
 from nested_magics import session
 from nested_magics.display import view as view_module
 from nested_magics.display.enable_flow import EnableFlow
+from nested_magics.front.magic_args import ENABLE_BODY_KEYS
 from nested_magics.host import Host
 from nested_magics.model.plan import Plan
 from nested_magics.model.report import FleetReport, Report
 from nested_magics.model.results import ActionResult, ApplyResult
 from nested_magics.model.tree import TreeNode
+from nested_magics.vocabulary import VM_ACTIONS
 
 MAGICS = ("nested_connect", "nested_check", "nested_enable", "nested_tree", "nested_vm")
 
@@ -90,11 +92,37 @@ def test_load_ext_imports_no_widgets_and_no_winrm():
 
 
 def test_unload_removes_the_magics_and_reload_brings_them_back(ip):
+    host, report = nm.connect("mock"), nm.check("mock")
+    assert "nm-box" in ip.display_formatter.format(host)[0]["text/html"]
     ip.extension_manager.unload_extension("nested_magics")
     assert not set(MAGICS) & set(ip.magics_manager.magics["line"])
-    assert Host not in ip.display_formatter.mimebundle_formatter.type_printers
+    for obj in (host, report):                                  # shown as their plain repr again
+        data, _meta = ip.display_formatter.format(obj)
+        assert data == {"text/plain": repr(obj)}, data
     ip.extension_manager.load_extension("nested_magics")
     assert isinstance(line(ip, "nested_check"), Report)
+    assert "nm-banner" in ip.display_formatter.format(report)[0]["text/html"]
+
+
+def test_importing_the_package_inside_ipython_shows_results_without_load_ext():
+    """``import nested_magics as nm; nm.check()`` in a notebook renders as a dashboard, no %load_ext needed;
+    still without widgets outside a kernel."""
+    code = textwrap.dedent("""
+        import sys
+        from IPython.core.interactiveshell import InteractiveShell
+        ip = InteractiveShell.instance()
+        import nested_magics as nm
+        data, _meta = ip.display_formatter.format(nm.check("mock"))
+        print(repr(data["text/plain"].splitlines()[-1]), "nm-banner" in data["text/html"])
+        for obj in (nm.plan_enable("mock", "myVM"), nm.connect("mock:three-levels").tree(), nm.connect("mock"),
+                    nm.check_fleet(["mock", "mock:classroom-01"]), nm.connect("mock").vm("start", "myVM")):
+            data, _meta = ip.display_formatter.format(obj)
+            assert "text/html" in data and data["text/plain"] != repr(obj), type(obj)
+        print(sorted(m for m in sys.modules if m.split(".")[0] in ("ipywidgets", "winrm", "requests")))
+    """)
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.splitlines() == ["'Next: Enable nesting on myVM: %nested_enable myVM' True", "[]"]
 
 
 def test_help_is_the_docstring_with_examples_and_usage(ip):
@@ -103,6 +131,8 @@ def test_help_is_the_docstring_with_examples_and_usage(ip):
         assert "Examples:" in help_text and f"%{name}" in help_text, name
     assert "%nested_check [-t TARGET] [--json]" in ip.object_inspect_text("%nested_check")
     assert "install-hyperv: true" in ip.object_inspect_text("%nested_enable")
+    assert all(action in ip.object_inspect_text("%nested_vm") for action in VM_ACTIONS)
+    assert ", ".join(ENABLE_BODY_KEYS) in ip.object_inspect_text("%nested_enable")
 
 
 def test_magics_and_cli_share_one_grammar(ip):
@@ -238,9 +268,11 @@ def test_connect_returns_the_host_shows_it_and_resets(ip):
 
 def test_widgets_config_turns_the_widget_view_off(ip, monkeypatch):
     monkeypatch.setattr(view_module, "in_kernel", lambda: True)
-    assert "application/vnd.jupyter.widget-view+json" in line(ip, "nested_check")._repr_mimebundle_()
+    data, _meta = ip.display_formatter.format(line(ip, "nested_check"))
+    assert "application/vnd.jupyter.widget-view+json" in data
     line(ip, "config", "NestedMagics.widgets = False")
-    assert set(line(ip, "nested_check")._repr_mimebundle_()) == {"text/plain", "text/html"}
+    data, _meta = ip.display_formatter.format(line(ip, "nested_check"))
+    assert set(data) == {"text/plain", "text/html"}
 
 
 # ---------------------------------------------------------------- %%nested_enable

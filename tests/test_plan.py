@@ -176,8 +176,10 @@ def test_guest_nat_with_hyperv_known_installed(make_facts, make_vm, make_guest):
     assert ids(plan) == ["start-vm", "guest-nat"]
     nat = plan.changes[-1]
     assert nat.after == "LocalNAT 192.168.100.0/24"
-    assert "New-VMSwitch -Name 'VmNAT' -SwitchType Internal" in nat.powershell
-    assert "New-NetNat -Name 'LocalNAT' -InternalIPInterfaceAddressPrefix '192.168.100.0/24'" in nat.powershell
+    # The names travel into the guest as -ArgumentList values (a script block cannot see the host's variables).
+    assert "-ArgumentList 'VmNAT', 'LocalNAT', '192.168.100.0/24'" in nat.powershell
+    assert "New-VMSwitch -Name $switch -SwitchType Internal" in nat.powershell
+    assert "New-NetNat -Name $nat -InternalIPInterfaceAddressPrefix $prefix" in nat.powershell
 
 
 def test_guest_nat_already_there_is_not_planned_again(make_facts, make_vm, make_guest):
@@ -192,7 +194,7 @@ def test_update_version_moves_to_the_hosts_default(make_facts, make_vm):
                     version="5.0")
     change = plan.changes[0]
     assert (change.id, change.before, change.after, change.reversible) == ("update-version", "5.0", "9.0", False)
-    assert change.powershell == "Update-VMVersion -Name 'myVM' -Force"
+    assert change.powershell == "Get-VM -Name 'myVM' | Update-VMVersion -Force -Confirm:$false"
 
 
 def test_every_change_carries_the_contract_fields(make_facts, make_vm, make_guest):
@@ -256,15 +258,17 @@ def test_paused_without_turn_off_is_refused(make_facts, make_vm):
 def test_paused_with_turn_off_is_turned_off(make_facts, make_vm):
     plan = plan_for(make_facts, make_vm, opts(turn_off=True), state="Paused", startup="4GB")
     assert ids(plan) == ["stop-vm", "expose-extensions"]
-    assert plan.changes[0].powershell == "Stop-VM -Name 'myVM' -TurnOff"
+    assert plan.changes[0].powershell == "Get-VM -Name 'myVM' | Stop-VM -TurnOff -Confirm:$false"
 
 
 def test_a_running_vm_is_shut_down_gracefully_unless_turn_off(make_facts, make_vm):
     """facts §1.1 / §5.6: plain Stop-VM is graceful; -TurnOff only with the opt-in."""
     graceful = plan_for(make_facts, make_vm, state="Running")
-    assert graceful.changes[0].powershell == "Stop-VM -Name 'myVM'"
+    graceful_ps = graceful.changes[0].powershell
+    assert graceful_ps.startswith("$vm = Get-VM -Name 'myVM'; ") and graceful_ps.endswith("Stop-VM -VM $vm -Confirm:$false")
+    assert "Get-VMIntegrationService" in graceful_ps and "-TurnOff" not in graceful_ps   # shown: the check it runs
     forced = plan_for(make_facts, make_vm, opts(turn_off=True), state="Running")
-    assert forced.changes[0].powershell == "Stop-VM -Name 'myVM' -TurnOff"
+    assert forced.changes[0].powershell == "Get-VM -Name 'myVM' | Stop-VM -TurnOff -Confirm:$false"
 
 
 @pytest.mark.parametrize("state", ["Starting", "Stopping", "Saving", "Pausing", "Resuming"])
@@ -463,7 +467,8 @@ def test_revert_removes_the_guest_nat_but_not_hyper_v(connect_doc, make_vm, make
     assert [c.id for c in result.applied] == ["install-hyperv", "guest-nat"]
     assert host.check(["myVM"]).verdict == "ready"
     assert [c.id for c in result.revert] == ["guest-nat"]
-    assert "Remove-NetNat -Name 'LocalNAT'" in result.revert[0].powershell
+    assert "-ArgumentList 'VmNAT', 'LocalNAT'" in result.revert[0].powershell
+    assert "Remove-NetNat -Name $nat" in result.revert[0].powershell
     assert host.revert(result, confirm=True).failed is None
     guest = host.facts().vms[0].guest
     assert guest.nat == [] and guest.switches == [] and guest.hyperv_installed is True
@@ -483,10 +488,10 @@ def test_a_paused_vm_that_must_run_is_resumed_and_a_revert_pauses_it_again(conne
     host = connect_doc(vms=[make_vm(state="Paused", nesting=True, startup="4GB", mac_spoofing=True)])
     plan = host.plan_enable("myVM", start=True)
     assert [(c.id, c.before, c.powershell) for c in plan.changes] == [("start-vm", "Paused",
-                                                                       "Resume-VM -Name 'myVM'")]
+                                                                       "Get-VM -Name 'myVM' | Resume-VM")]
     result = plan.apply(confirm=True)
     assert result.failed is None and host.facts().vms[0].state == "Running"
-    assert [c.powershell for c in result.revert] == ["Suspend-VM -Name 'myVM'"]
+    assert [c.powershell for c in result.revert] == ["Get-VM -Name 'myVM' | Suspend-VM"]
     assert host.revert(result, confirm=True).failed is None
     assert host.facts().vms[0].state == "Paused"
 
@@ -494,11 +499,12 @@ def test_a_paused_vm_that_must_run_is_resumed_and_a_revert_pauses_it_again(conne
 def test_revert_changes_swap_before_and_after():
     from nested_magics.model.plan import Change
 
-    applied = [Change("set-startup-memory", "v", "MemoryStartupBytes", 1, 2, "x", True, {"vm": "v", "value": 2}),
+    applied = [Change("set-startup-memory", "v", "MemoryStartupBytes", 1, 2, "x", True, {"vm": "v", "value": 2},
+                      values={"VMId": "id-of-v"}),
                Change("update-version", "v", "Version", "5.0", "8.0", "x", False, {"vm": "v"})]
     undo = revert_changes(applied)
     assert [(c.id, c.before, c.after, c.params["value"]) for c in undo] == [("set-startup-memory", 2, 1, 1)]
-    assert undo[0].powershell == "Set-VMMemory -VMName 'v' -StartupBytes 1"
+    assert undo[0].powershell == "Get-VM -Id 'id-of-v' | Set-VMMemory -StartupBytes 1"   # the same VM, by its id
 
 
 def test_the_api_plan_enable_applies_through_the_session_host():

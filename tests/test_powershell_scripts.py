@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from importlib import resources
 
 import pytest
@@ -53,7 +55,27 @@ def test_scripts_take_values_only_as_the_decoded_parameter_block(name):
     assert "Invoke-Expression" not in text and "iex " not in text
 
 
-def test_the_facts_script_is_one_json_document_deep_enough_for_l3():
+def json_depth(value) -> int:
+    """How deep ConvertTo-Json must go to write ``value`` whole (it cuts anything deeper to a string)."""
+    if isinstance(value, dict):
+        return 1 + max((json_depth(v) for v in value.values()), default=0)
+    if isinstance(value, list):
+        return 1 + max((json_depth(v) for v in value), default=0)
+    return 0
+
+
+def test_the_facts_script_is_one_json_document_deep_enough_for_what_it_gathers():
+    """ConvertTo-Json's -Depth (default 2) silently cuts deeper objects to strings (facts §5): the one document
+    facts.ps1 writes must be deep enough for a host whose guests it reads (L0 -> L1 -> L1's VMs)."""
+    from nested_magics.backends.mock import load_scenario
+
     text = read("facts.ps1")
-    assert text.count("ConvertTo-Json") == 1 and "-Depth 12" in text and "exit 0" in text
+    calls = re.findall(r"ConvertTo-Json\b[^\n]*", text)
+    assert len(calls) == 1 and "exit 0" in text
+    depth = int(re.search(r"-Depth\s+(\d+)", calls[0])[1])
+    document = load_scenario("three-levels").to_dict()
+    for vm in document["vms"]:          # what facts.ps1 reads: one level of guests, their VMs without guests
+        if vm.get("guest"):
+            vm["guest"]["vms"] = [dict(inner, guest=None) for inner in vm["guest"]["vms"]]
+    assert json_depth(document) <= depth
     assert "State.ToString()" in text and "[int]$os.BuildNumber" in text

@@ -22,7 +22,7 @@ def test_the_tree_follows_guests_to_any_depth(make_facts, make_vm, make_guest):
         ("other", 1, "vm", "Saved", False, None, None),
     ]
     assert tree.depth == 3 and tree.children[1].depth == 1
-    assert repr(tree) == "<Tree HV-TEST: 4 VM(s), 4 level(s)>"
+    assert "HV-TEST" in repr(tree) and "4 VM(s)" in repr(tree) and "4 level(s)" in repr(tree)
 
 
 def test_the_host_node_shows_whether_hyper_v_runs(make_facts):

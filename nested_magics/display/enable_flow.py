@@ -11,7 +11,7 @@ import ipywidgets as w
 
 from nested_magics.errors import NestedMagicsError
 from nested_magics.display.html import kit as html, enable as html_enable
-from nested_magics.display import text
+from nested_magics.display import steps, text
 from nested_magics.display.view import View
 from nested_magics.display.widgets import html_widget
 
@@ -21,8 +21,9 @@ STEP = {"running": (1, "info", "running…"), "done": (2, "success", "done"), "f
 class EnableFlow(View):
     """``state`` is waiting, cancelled, applied or error; ``result`` is the ApplyResult once applied."""
 
-    def __init__(self, plan):
+    def __init__(self, plan, advise: steps.Advise | None = None):
         self.plan = plan
+        self.advise = advise
         self.result = None
         self.error: str | None = None
         self.state = "waiting"
@@ -50,7 +51,7 @@ class EnableFlow(View):
         self.error = None
         self.state = "applied"
         if self._widget is not None:
-            self.body.value = html.page(html_enable.apply_body(self.result))
+            self.body.value = html.page(html_enable.apply_body(self.result, self.advice))
             self.steps.layout.display = "none"
             self.buttons.layout.display = "none"
             self._set_status("")
@@ -117,7 +118,7 @@ class EnableFlow(View):
 
     def text(self) -> str:
         if self.state == "applied":
-            return text.render_apply(self.result, style="magic")
+            return text.render_apply(self.result, style="magic", advise=self.advice)
         plain = text.render_plan(self.plan)
         if self.state == "waiting" and self.can_apply:
             plain += ("\nNothing has changed yet: press Apply to make these changes, or Cancel "
@@ -129,7 +130,7 @@ class EnableFlow(View):
     def html(self) -> str:
         """What a saved notebook shows where the buttons were: the plan, and that it is still only a plan."""
         if self.state == "applied":
-            return html_enable.apply_html(self.result)
+            return html_enable.apply_html(self.result, self.advice)
         body = html_enable.plan_body(self.plan)
         if self.state == "waiting" and self.can_apply:
             body += html.box("info", "<b>Nothing has changed yet.</b> In a running notebook, Apply makes these "

@@ -11,8 +11,8 @@ import threading
 import ipywidgets as w
 
 from nested_magics.model.report import FleetReport
-from nested_magics.display.html import kit as html
-from nested_magics.display import text
+from nested_magics.display.html import fleet as html_fleet, kit as html
+from nested_magics.display import steps, text
 from nested_magics.display.view import View
 from nested_magics.display.widgets import LazyPicker, ReportView, html_widget
 
@@ -20,7 +20,8 @@ from nested_magics.display.widgets import LazyPicker, ReportView, html_widget
 class FleetView(View):
     """Hosts in the order given; ``reports[i]`` is None until host ``i`` answers."""
 
-    def __init__(self, targets: list[str], reports: list | None = None):
+    def __init__(self, targets: list[str], reports: list | None = None, advise: steps.Advise | None = None):
+        self.advise = advise
         self.targets = list(targets)
         self.reports = list(reports) if reports is not None else [None] * len(self.targets)
         self._lock = threading.Lock()
@@ -28,8 +29,8 @@ class FleetView(View):
         self.picker: LazyPicker | None = None
 
     @classmethod
-    def of(cls, fleet: FleetReport) -> "FleetView":
-        return cls([r.target for r in fleet.hosts], fleet.hosts)
+    def of(cls, fleet: FleetReport, advise: steps.Advise | None = None) -> "FleetView":
+        return cls([r.target for r in fleet.hosts], fleet.hosts, advise)
 
     @property
     def complete(self) -> bool:
@@ -65,22 +66,23 @@ class FleetView(View):
 
     def _refresh(self) -> None:
         answered = [r for r in self.reports if r is not None]
-        self.banner.value = html.page(html.fleet_banner(answered, len(self.targets)))
-        self.table.value = html.page(html.fleet_table(html.fleet_rows(self.targets, self.reports)))
+        self.banner.value = html.page(html_fleet.fleet_banner(answered, len(self.targets)))
+        self.table.value = html.page(html_fleet.fleet_table(html_fleet.fleet_rows(self.targets, self.reports)))
         self.progress.value = len(answered)
         if self.complete and self.picker is None:
             self.progress.layout.display = "none"
-            ordered = [r for _t, r in html.fleet_rows(self.targets, self.reports)]
-            self.picker = LazyPicker([html.fleet_title(r) for r in ordered],
-                                     lambda i: ReportView(ordered[i]).widget, None, label="Host:")
+            ordered = [r for _t, r in html_fleet.fleet_rows(self.targets, self.reports)]
+            advise = self.advice
+            self.picker = LazyPicker([html_fleet.fleet_title(r) for r in ordered],
+                                     lambda i: ReportView(ordered[i], advise).widget, None, label="Host:")
             self.details.children = (self.picker.widget,)
 
     def text(self) -> str:
         if self.complete:
-            return text.render_fleet(FleetReport(self.reports), style="magic", every=True)
+            return text.render_fleet(FleetReport(self.reports), style="magic", every=True, advise=self.advice)
         lines = [f"Checking {len(self.targets)} host(s): {self.answered} answered"]
         lines += [f"  WAITING  {t}" for t, r in zip(self.targets, self.reports) if r is None]
         return "\n".join(lines)
 
     def html(self) -> str:
-        return html.page(html.fleet_body(self.targets, self.reports))
+        return html.page(html_fleet.fleet_body(self.targets, self.reports, self.advice))

@@ -1,31 +1,39 @@
 """MIME bundles for IPython's display: full text/plain and escaped HTML always; in a live kernel also
-the widget view. The engine objects' ``_repr_mimebundle_`` come here."""
+the widget view.
+
+The model's objects do not render themselves: the front end registers these functions with IPython's
+formatters by type name (``front.notebook``), with its next steps (``display.steps``). Each takes the
+object and returns its bundle; ``advise`` overrides the registered next steps.
+"""
 
 from __future__ import annotations
 
-from nested_magics.display.html import kit as html, enable as html_enable, tree as html_tree
-from nested_magics.display import text
-from nested_magics.display import view
+from nested_magics.display import steps, text, view
+from nested_magics.display.html import enable as html_enable, fleet as html_fleet, kit as html, panels, \
+    report as html_report, tree as html_tree
 
 
 def _static(plain: str, rich: str) -> dict:
     return {"text/plain": plain, "text/html": rich}
 
 
-def report_bundle(report) -> dict:
+def report_bundle(report, advise: steps.Advise | None = None) -> dict:
+    advise = steps.resolve(advise)
     if view.live():
         from nested_magics.display.widgets import ReportView
 
-        return ReportView(report)._repr_mimebundle_()
-    return _static(text.render_report(report, style="magic"), html.report_html(report))
+        return ReportView(report, advise)._repr_mimebundle_()
+    return _static(text.render_report(report, style="magic", advise=advise), html_report.report_html(report, advise))
 
 
-def fleet_bundle(fleet) -> dict:
+def fleet_bundle(fleet, advise: steps.Advise | None = None) -> dict:
+    advise = steps.resolve(advise)
     if view.live():
         from nested_magics.display.fleet_view import FleetView
 
-        return FleetView.of(fleet)._repr_mimebundle_()
-    return _static(text.render_fleet(fleet, style="magic", every=True), html.fleet_html(fleet))
+        return FleetView.of(fleet, advise)._repr_mimebundle_()
+    return _static(text.render_fleet(fleet, style="magic", every=True, advise=advise),
+                   html_fleet.fleet_html(fleet, advise))
 
 
 def tree_bundle(tree) -> dict:
@@ -48,17 +56,16 @@ def plan_bundle(plan) -> dict:
     return _panel(text.render_plan(plan), html_enable.plan_body(plan))
 
 
-def apply_bundle(result) -> dict:
-    return _panel(text.render_apply(result, style="magic"), html_enable.apply_body(result))
+def apply_bundle(result, advise: steps.Advise | None = None) -> dict:
+    advise = steps.resolve(advise)
+    return _panel(text.render_apply(result, style="magic", advise=advise), html_enable.apply_body(result, advise))
 
 
 def action_bundle(result) -> dict:
-    return _panel(text.render_action(result), html.action_body(result))
+    return _panel(text.render_action(result), panels.action_body(result))
 
 
-def connect_bundle(host) -> dict:
-    from nested_magics import session
-
-    default = host.target == session.default_target()
+def connect_bundle(host, default: bool = False) -> dict:
+    """What ``%nested_connect`` shows; ``default``: the host is now the magics' default target."""
     note = "\nThe nested magics use this target when no -t is given." if default else ""
-    return _panel(f"Connected to {host.target}: {host.describe()}{note}", html.connect_body(host, default))
+    return _panel(f"Connected to {host.target}: {host.describe()}{note}", panels.connect_body(host, default))

@@ -1,11 +1,13 @@
-"""Plain-text views: the CLI's output, and the text/plain form every notebook object carries."""
+"""Plain-text views: the CLI's output, and the text/plain form every notebook object carries.
+
+The next steps come from the front end: ``advise`` (see ``steps``); without it a report has none."""
 
 from __future__ import annotations
 
 from nested_magics.model.plan import show
 from nested_magics.model.report import FAIL, WARN, FleetReport, Report
 from nested_magics.model.sizes import format_size
-from nested_magics.front.advice import next_steps
+from nested_magics.display import steps
 from nested_magics.display.order import Groups
 
 LABEL = {"pass": "PASS", "info": "INFO", "warn": "WARN", "fail": "FAIL"}
@@ -27,7 +29,8 @@ def check_line(check, width: int = 22) -> str:
     return f"{LABEL[check.status]}  {check.id:<{width}} {where}{check.title}"
 
 
-def render_report(report: Report, style: str = "cli", quiet: bool = False, details: bool = False) -> str:
+def render_report(report: Report, style: str = "cli", quiet: bool = False, details: bool = False,
+                  advise: steps.Advise | None = None) -> str:
     """One line per check led by PASS/INFO/WARN/FAIL, then the verdict and the next step."""
     if report.error is not None:
         return f"ERROR  {report.target}: {report.error}"
@@ -42,11 +45,13 @@ def render_report(report: Report, style: str = "cli", quiet: bool = False, detai
                 lines.append(f"        fix: {check.fix}")
     vm_part = ", ".join(f"{v['name']} {v['verdict']}" for v in report.vms) or "no VMs"
     lines.append(f"Verdict: {report.verdict.upper()} ({vm_part})")
-    lines.extend(f"Next: {step}" for step in next_steps(report, style, Groups(report)))
+    if advise is not None:
+        lines.extend(f"Next: {step}" for step in steps.of(advise, report, style, Groups(report)))
     return "\n".join(lines)
 
 
-def render_fleet(fleet: FleetReport, style: str = "cli", quiet: bool = False, every: bool = False) -> str:
+def render_fleet(fleet: FleetReport, style: str = "cli", quiet: bool = False, every: bool = False,
+                 advise: steps.Advise | None = None) -> str:
     """A line per host, worst first, then the reports of the hosts that are not ready (``every``: all)."""
     width = max((len(r.target) for r in fleet.hosts), default=10)
     lines = [f"Fleet of {len(fleet.hosts)} host(s): {fleet.verdict.upper()}"]
@@ -63,7 +68,7 @@ def render_fleet(fleet: FleetReport, style: str = "cli", quiet: bool = False, ev
         for r in order:
             if r.error is None and (every or r.verdict != "ready"):
                 lines.append("")
-                lines.append(render_report(r, style))
+                lines.append(render_report(r, style, advise=advise))
     return "\n".join(lines)
 
 
@@ -85,7 +90,7 @@ def render_plan(plan) -> str:
     return "\n".join(lines)
 
 
-def render_apply(result, style: str = "cli") -> str:
+def render_apply(result, style: str = "cli", advise: steps.Advise | None = None) -> str:
     """The plan, what was applied (or why nothing was), and the VM's report after.
 
     In the CLI the reason for changing nothing is already the one line on stderr, so it is not
@@ -105,7 +110,7 @@ def render_apply(result, style: str = "cli") -> str:
         lines.append(f"Verdict: {result.before.verdict} → {result.after.verdict}")
     if result.after is not None:
         lines.append("After:")
-        lines.extend(render_report(result.after, style).splitlines())   # check lines stay led by PASS/WARN/...
+        lines.extend(render_report(result.after, style, advise=advise).splitlines())   # lines stay led by PASS/WARN/...
     return "\n".join(lines)
 
 

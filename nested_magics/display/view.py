@@ -10,6 +10,8 @@ from __future__ import annotations
 import sys
 from abc import ABC, abstractmethod
 
+from nested_magics.display import steps
+
 _widgets_enabled = True
 
 
@@ -37,6 +39,12 @@ class View(ABC):
     """Subclasses give ``text()``, ``html()`` and ``build()`` (the root widget, made on first use)."""
 
     _widget = None
+    advise: steps.Advise | None = None    # the next steps a view of a report shows; None: the front end's
+
+    @property
+    def advice(self) -> steps.Advise | None:
+        """``advise`` if given, else what the front end registered (``display.steps``)."""
+        return steps.resolve(self.advise)
 
     @property
     def widget(self):

@@ -11,8 +11,8 @@ from functools import cached_property
 
 import ipywidgets as w
 
-from nested_magics.display.html import kit as html, tree as html_tree
-from nested_magics.display import text
+from nested_magics.display.html import kit as html, report as html_report, tree as html_tree
+from nested_magics.display import steps, text
 from nested_magics.display.order import Groups
 from nested_magics.display.view import View
 
@@ -58,8 +58,9 @@ class LazyPicker:
 class ReportView(View):
     """The readiness dashboard: verdict banner, host summary, next step, host checks, VMs worst first."""
 
-    def __init__(self, report):
+    def __init__(self, report, advise: steps.Advise | None = None):
         self.report = report
+        self.advise = advise
         self.picker: LazyPicker | None = None
 
     @cached_property
@@ -72,25 +73,25 @@ class ReportView(View):
 
     def build(self):
         report, groups = self.report, self.groups
-        parts = [html_widget(html.report_top(report, groups))]
+        parts = [html_widget(html_report.report_top(report, groups, self.advice))]
         if report.error is None and report.vms:
             ordered = self.ordered
             head = f'<h4 class="nm-h">VMs ({len(ordered)}, worst first)</h4>'
-            parts.append(html_widget(head + (html.vm_table(groups, ordered) if len(ordered) > 1 else "")))
+            parts.append(html_widget(head + (html_report.vm_table(groups, ordered) if len(ordered) > 1 else "")))
             worst_open = ordered[0]["verdict"] != "ready" or len(ordered) == 1
-            self.picker = LazyPicker([html.vm_group_title(groups, s) for s in ordered], self._vm_details,
+            self.picker = LazyPicker([html_report.vm_group_title(groups, s) for s in ordered], self._vm_details,
                                      0 if worst_open else None, label="VM details:")
             parts.append(self.picker.widget)
         return w.VBox(parts, layout=w.Layout(max_width="1120px"))
 
     def _vm_details(self, index: int) -> w.HTML:
-        return html_widget(html.checks_table(self.groups.checks(self.ordered[index]["name"])))
+        return html_widget(html_report.checks_table(self.groups.checks(self.ordered[index]["name"])))
 
     def text(self) -> str:
-        return text.render_report(self.report, style="magic")
+        return text.render_report(self.report, style="magic", advise=self.advice)
 
     def html(self) -> str:
-        return html.page(html.report_body(self.report, self.groups))
+        return html.page(html_report.report_body(self.report, self.groups, advise=self.advice))
 
 
 class TreeView(View):

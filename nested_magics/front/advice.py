@@ -1,28 +1,26 @@
-"""The next step after a report, phrased for the front end the user is in (CLI or notebook)."""
+"""The next step after a report, phrased for the front end the user is in (CLI or notebook).
+
+Read from fields only: a check's status, ``fixable`` and ``opt_ins``, and the report's facts; never from a
+check's words. ``next_steps`` is the ``display.steps.Advise`` both front ends hand the display.
+"""
 
 from __future__ import annotations
 
 import shlex
 
 from nested_magics import session
-from nested_magics.model.report import BLOCKED, ERROR, FAIL, FIXABLE, READY, Report
+from nested_magics.model.report import BLOCKED, ERROR, FAIL, FIXABLE, PASS, READY, Report
 from nested_magics.display.order import Groups
 
 MAX_VM_STEPS = 10   # a host with hundreds of VMs gets ten steps and a count, not hundreds of lines
 
 
 def opt_ins(checks: list) -> list[str]:
-    """The opt-in flags enabling a VM will need, read from its failing ``checks``."""
-    flags = []
+    """The opt-in flags enabling a VM will need (``--discard-saved-state`` ...): its failing ``checks``' ``opt_ins``."""
+    flags: list[str] = []
     for check in checks:
-        if check.status != FAIL:
-            continue
-        if check.id == "vm.version" and check.fixable:
-            flags.append("--update-version")
-        if check.id == "vm.state" and "Saved" in check.title:
-            flags.append("--discard-saved-state")
-        if check.id == "vm.state" and "Paused" in check.title:
-            flags.append("--turn-off")
+        if check.status == FAIL:
+            flags.extend(f"--{name}" for name in check.opt_ins if f"--{name}" not in flags)
     return flags
 
 
@@ -84,11 +82,28 @@ def _ready_step(report: Report, name: str, style: str, checks: list) -> str:
     if guest is not None and guest.fixable:
         return (f"{name} is ready: install Hyper-V inside it (blog step 3): "
                 f"{enable_command(report, name, style, ['--install-hyperv'], checks=checks)}")
-    if guest is not None and "installed" in guest.title and "not" not in guest.title:
-        vm = report.facts.find_vm(name) if report.facts is not None else None
-        inner = len(vm.guest.vms) if vm is not None and vm.guest is not None else 0
+    vm = _vm_facts(report, name)
+    if guest is not None and guest.status == PASS and vm is not None and vm.guest is not None \
+            and vm.guest.hyperv_installed:
+        inner = len(vm.guest.vms)
         if inner:
             return f"{name} runs Hyper-V and {inner} VM(s) of its own: nesting works (the blog's three levels)."
         command = "%nested_vm new" if style == "magic" else "nested-magics vm new"
         return f"{name} is ready and runs Hyper-V: create nested VMs inside it (blog step 4): {command} {name}/nestedVM"
     return f"{name} is ready: start it and install Hyper-V inside it (blog step 3)."
+
+
+def _vm_facts(report: Report, name: str):
+    """The facts of the VM ``name`` (or the VM path ``myVM/nestedVM``) in ``report``; None when unknown."""
+    if report.facts is None:
+        return None
+    vm = report.facts.find_vm(name)
+    if vm is not None or "/" not in name.replace("\\", "/"):
+        return vm
+    host = report.facts
+    for part in name.replace("\\", "/").split("/"):
+        vm = host.find_vm(part) if host is not None else None
+        if vm is None:
+            return None
+        host = vm.guest
+    return vm

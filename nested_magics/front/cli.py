@@ -10,17 +10,19 @@ import argparse
 import json
 import os
 import sys
+import textwrap
 import warnings
 
 from nested_magics.front import grammar
 from nested_magics import session
-from nested_magics.api import check_fleet, connect
-from nested_magics.backends import expand_targets
-from nested_magics.display import text
+from nested_magics.api import check_targets, connect
+from nested_magics.front import render as text
 from nested_magics.errors import NestedMagicsError, TargetError, UsageProblem
-from nested_magics.model.report import ERROR, READY, WARN, Report
+from nested_magics.model.report import ERROR, READY, WARN, FleetReport, Report
 
 PROG = "nested-magics"
+NO_CONSENT = ("no terminal to ask for consent and no --yes: nothing was changed; "
+              "review the plan with --dry-run, then run again with --yes")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -30,20 +32,32 @@ class _Parser(argparse.ArgumentParser):
         raise UsageProblem(f"{message} (see {self.prog} --help)")
 
 
+class _Formatter(argparse.HelpFormatter):
+    """argparse's help, wrapped between words only: ``apply-checkpoint`` is never split at its hyphen."""
+
+    def _split_lines(self, text, width):
+        return textwrap.wrap(" ".join(text.split()), width, break_on_hyphens=False)
+
+    def _fill_text(self, text, width, indent):
+        return textwrap.fill(" ".join(text.split()), width, initial_indent=indent, subsequent_indent=indent,
+                             break_on_hyphens=False)
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog=PROG, description="Check, enable and teach Hyper-V nested virtualization. "
-                     "Default target: $NESTED_MAGICS_TARGET, else the simulated blog host (mock).")
+    parser = _Parser(prog=PROG, formatter_class=_Formatter,
+                     description="Check, enable and teach Hyper-V nested virtualization. "
+                                 "Default target: $NESTED_MAGICS_TARGET, else the simulated blog host (mock).")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     parts = {
         "check": ("readiness of a host (or a fleet) and its VMs", grammar.CHECK + grammar.CLI_CHECK + grammar.WINRM),
         "enable": ("plan, confirm and apply nesting on a VM",
                    [(("vm",), dict(metavar="VM", help="the VM (or myVM/nestedVM)"))] + grammar.ENABLE + grammar.WINRM),
         "tree": ("the host → VMs → nested VMs tree", grammar.TREE + grammar.WINRM),
-        "vm": ("one VM action: new, start, stop, save, checkpoint, resize-memory, live-migrate",
-               grammar.VM + grammar.WINRM),
+        "vm": (grammar.VM_HELP, grammar.VM + grammar.WINRM),
     }
     for name, (help_text, specs) in parts.items():
-        grammar.add_specs(sub.add_parser(name, help=help_text, description=help_text), specs)
+        grammar.add_specs(sub.add_parser(name, help=help_text, description=help_text, formatter_class=_Formatter),
+                          specs)
     return parser
 
 
@@ -64,29 +78,18 @@ def _connect(target: str | None, ns):
 
 
 def cmd_check(ns) -> int:
-    targets = expand_targets(ns.targets or [session.default_target()])
-    if len(targets) > 1:
-        fleet = check_fleet(targets, ns.vms or None, **grammar.winrm_options(ns))
-        for r in fleet.hosts:
-            if r.error is not None:
-                print(f"{PROG}: {r.error}", file=sys.stderr)
-        if ns.json:
-            _emit(fleet.to_dict())
-        else:
-            _say(text.render_fleet(fleet, quiet=ns.quiet))
-        return max(_check_status(r, ns.strict) for r in fleet.hosts)
-    target = targets[0]
-    try:
-        report = _connect(target, ns).check(ns.vms or None)
-    except NestedMagicsError as exc:     # as check_fleet does for each host: one error document, exit 2
-        report = Report.failed(target, str(exc))
-    if report.error is not None:
-        print(f"{PROG}: {report.error}", file=sys.stderr)
+    checked = check_targets(ns.targets, ns.vms or None, **grammar.winrm_options(ns))
+    reports = checked.hosts if isinstance(checked, FleetReport) else [checked]
+    for report in reports:
+        if report.error is not None:
+            print(f"{PROG}: {report.error}", file=sys.stderr)
     if ns.json:
-        _emit(report.to_dict())
-    elif report.error is None:
-        _say(text.render_report(report, quiet=ns.quiet, details=ns.details))
-    return _check_status(report, ns.strict)
+        _emit(checked.to_dict())
+    elif isinstance(checked, FleetReport):
+        _say(text.render_fleet(checked, quiet=ns.quiet))
+    elif checked.error is None:
+        _say(text.render_report(checked, quiet=ns.quiet, details=ns.details))
+    return max(_check_status(report, ns.strict) for report in reports)
 
 
 def _check_status(report: Report, strict: bool) -> int:
@@ -118,15 +121,11 @@ def cmd_enable(ns) -> int:
             _say(text.render_plan(plan))
         return 1 if plan.refused else 0
     if ns.yes or plan.refused is not None or not plan.changes:
-        confirm = True
+        result = plan.apply(confirm=True)
     elif sys.stdin is not None and sys.stdin.isatty():
-        confirm = _ask
+        result = plan.apply(confirm=_ask)
     else:
-        confirm = False
-    result = plan.apply(confirm=confirm)
-    if result.failed is not None and result.failed.id == "consent" and confirm is False:
-        result.failed.message = ("no terminal to ask for consent and no --yes: nothing was changed; "
-                                 "review the plan with --dry-run, then run again with --yes")
+        result = host.decline(plan, NO_CONSENT)
     if result.failed is not None:
         print(f"{PROG}: {result.failed.message}", file=sys.stderr)
     if ns.json:

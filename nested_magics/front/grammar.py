@@ -6,10 +6,9 @@ the same words. Boolean flags default to None so a YAML cell body can fill what 
 
 from __future__ import annotations
 
-from nested_magics.vocabulary import NETWORKING_MODES
-from nested_magics.vocabulary import VM_ACTIONS
-
-TRANSPORTS = ("ntlm", "kerberos", "basic", "credssp", "certificate")
+from nested_magics import vocabulary
+from nested_magics.errors import UsageProblem
+from nested_magics.model.sizes import format_size
 
 Spec = tuple[tuple[str, ...], dict]
 
@@ -24,7 +23,7 @@ TARGET: list[Spec] = [
 ]
 WINRM: list[Spec] = [
     (("--user",), dict(metavar="USER", help="WinRM user (the password comes from NESTED_MAGICS_PASSWORD or a prompt)")),
-    (("--transport",), dict(choices=TRANSPORTS, help="WinRM authentication (default ntlm)")),
+    (("--transport",), dict(choices=vocabulary.TRANSPORTS, help="WinRM authentication (default ntlm)")),
     (("--ca-file",), dict(metavar="PATH", help="CA certificate that signed the host's HTTPS certificate")),
     (("--no-verify",), dict(action="store_true", default=None, help="skip certificate validation (warns)")),
     (("--insecure",), dict(action="store_true", default=None, help="allow plain http:// with basic auth")),
@@ -42,38 +41,52 @@ CLI_CHECK: list[Spec] = [
     (("--quiet",), dict(action="store_true", default=False, help="print only the verdict and the next step")),
     (("--details",), dict(action="store_true", default=False, help="print every check's why, source and fix")),
 ]
-ENABLE_OPTIONS: list[Spec] = [
-    (("--memory",), dict(metavar="SIZE", help="startup memory to set when lower (default 4GB), or 'keep'")),
-    (("--networking",), dict(choices=NETWORKING_MODES, help="how nested guests reach the network "
-                                                             "(default mac-spoofing)")),
-    (("--start",), dict(action="store_true", default=None, help="start the VM afterwards")),
-    (("--install-hyperv",), dict(action="store_true", default=None, help="install Hyper-V in the guest (blog step 3)")),
-    (("--update-version",), dict(action="store_true", default=None,
-                                 help="allow Update-VMVersion (cannot be undone)")),
-    (("--turn-off",), dict(action="store_true", default=None, help="allow turning the VM off (not a graceful shutdown)")),
-    (("--discard-saved-state",), dict(action="store_true", default=None, help="allow discarding a saved state")),
-]
+
+
+def _enable_spec(option: vocabulary.EnableOption) -> Spec:
+    """The flag of one enable option. Flags default to None (not False), so a cell body can fill them."""
+    kinds = {
+        "flag": dict(action="store_true", default=None),
+        "size": dict(metavar="SIZE"),
+        "choice": dict(choices=option.choices),
+    }
+    if option.kind not in kinds:
+        raise ValueError(f"enable option {option.name}: unknown kind {option.kind!r} (one of: {', '.join(kinds)})")
+    return (option.flag,), dict(kinds[option.kind], help=option.help)
+
+
+ENABLE_OPTIONS: list[Spec] = [_enable_spec(option) for option in vocabulary.ENABLE_OPTIONS]
+ENABLE_KEYS = tuple(option.attr for option in vocabulary.ENABLE_OPTIONS)
 ENABLE: list[Spec] = [
     (("--yes", "-y"), dict(action="store_true", default=False, help="apply without asking")),
     (("--dry-run",), dict(action="store_true", default=False, help="only show the plan")),
     *ENABLE_OPTIONS, *TARGET, *JSON,
 ]
 TREE: list[Spec] = [*TARGET, *JSON]
+
+
+def _taken_by(option: str) -> str:
+    """``new only``: the VM actions that take ``option``, for its help."""
+    return " and ".join(action.name for action in vocabulary.VM_ACTION_LIST if option in action.options) + " only"
+
+
+VM_HELP = f"one VM action: {', '.join(vocabulary.VM_ACTIONS)}"
 VM: list[Spec] = [
-    (("action",), dict(choices=VM_ACTIONS, metavar="ACTION", help=f"one of: {', '.join(VM_ACTIONS)}")),
+    (("action",), dict(choices=vocabulary.VM_ACTIONS, metavar="ACTION",
+                       help="; ".join(f"{action.name}: {action.help}" for action in vocabulary.VM_ACTION_LIST))),
     (("path",), dict(metavar="PATH", help="VM path: myVM, or myVM/nestedVM for a VM inside it")),
-    (("size",), dict(nargs="?", metavar="SIZE", help="resize-memory only: the new size, e.g. 6GB")),
-    (("--memory",), dict(metavar="SIZE", help="new only: startup memory (default 1GB)")),
-    (("--start",), dict(action="store_true", default=False, help="new only: start it once created")),
-    (("--turn-off",), dict(action="store_true", default=False, help="stop only: turn off instead of shutting down")),
+    (("size",), dict(nargs="?", metavar="SIZE", help=f"{_taken_by('size')}: the new size, e.g. 6GB")),
+    (("--memory",), dict(metavar="SIZE", help=f"{_taken_by('memory')}: startup memory "
+                                               f"(default {format_size(vocabulary.NEW_VM_MEMORY)})")),
+    (("--start",), dict(action="store_true", default=False, help=f"{_taken_by('start')}: start it once created")),
+    (("--turn-off",), dict(action="store_true", default=False,
+                           help=f"{_taken_by('turn_off')}: turn off instead of shutting down")),
     *TARGET, *JSON,
 ]
 CONNECT: list[Spec] = [
     (("target",), dict(nargs="?", metavar="TARGET", help="mock, mock:NAME, mock:PATH, HOST[:PORT] or a WinRM URL")),
     (("--reset",), dict(action="store_true", default=False, help="forget the host's state (a mock starts afresh)")),
 ]
-
-ENABLE_KEYS = ("memory", "networking", "start", "install_hyperv", "update_version", "turn_off", "discard_saved_state")
 
 
 def add_specs(parser, specs: list[Spec]) -> None:
@@ -101,16 +114,11 @@ def enable_options(ns) -> dict:
 
 
 def vm_options(ns) -> dict:
-    """The options of one VM action; a size given to any action but resize-memory is a usage error."""
-    if ns.size is not None and ns.action != "resize-memory":
-        from nested_magics.errors import UsageProblem
-
-        raise UsageProblem(f"vm {ns.action} takes no size (only resize-memory PATH SIZE does)")
-    out = {}
-    if ns.action == "new":
-        out.update(memory=ns.memory, start=ns.start)
-    elif ns.action == "stop":
-        out["turn_off"] = ns.turn_off
-    elif ns.action == "resize-memory":
-        out["size"] = ns.size
-    return out
+    """The options ``ns.action`` takes (vocabulary's ``VMAction.options``), as given; a size given to an
+    action that takes none is a usage error."""
+    takes = vocabulary.VM_ACTION[ns.action].options
+    if ns.size is not None and "size" not in takes:
+        sized = " or ".join(f"{action.name} PATH SIZE" for action in vocabulary.VM_ACTION_LIST
+                            if "size" in action.options)
+        raise UsageProblem(f"vm {ns.action} takes no size (only {sized} does)")
+    return {option: getattr(ns, option) for option in takes}

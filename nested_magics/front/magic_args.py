@@ -10,8 +10,10 @@ import shlex
 from IPython.core import magic_arguments
 from IPython.core.error import UsageError
 
-ENABLE_BODY_KEYS = ("vm", "memory", "networking", "start", "install-hyperv", "update-version", "turn-off",
-                    "discard-saved-state")
+from nested_magics import vocabulary
+from nested_magics.front import grammar
+
+ENABLE_BODY_KEYS = ("vm",) + tuple(option.name for option in vocabulary.ENABLE_OPTIONS)
 
 
 class HelpShown(Exception):
@@ -79,3 +81,23 @@ def parse_enable_body(cell: str | None) -> dict:
             value = str(value)
         out[name.replace("-", "_")] = value
     return out
+
+
+def enable_request(ns, cell: str | None) -> tuple[str, dict]:
+    """The VM and the enable options of ``%nested_enable`` / ``%%nested_enable``: the line's, over the cell
+    body's (flags on the line win)."""
+    body = parse_enable_body(cell)
+    vm = ns.vm or body.get("vm")
+    body.pop("vm", None)
+    if not vm:
+        raise UsageError("%nested_enable needs a VM name: %nested_enable myVM, or 'vm: myVM' in the cell body")
+    given = {key: value for key, value in grammar.enable_options(ns).items() if value is not None}
+    return vm, {**body, **given}
+
+
+def with_vocabulary(func):
+    """Fill ``{vm_actions}`` and ``{enable_keys}`` in a magic's docstring from the vocabulary, before
+    ``magic_arguments`` reads it, so the help never lags behind the lists."""
+    func.__doc__ = (func.__doc__ or "").replace("{vm_actions}", ", ".join(vocabulary.VM_ACTIONS)).replace(
+        "{enable_keys}", ", ".join(ENABLE_BODY_KEYS))
+    return func

@@ -20,10 +20,10 @@ from traitlets import Bool, Unicode, observe
 
 from nested_magics import api, session
 from nested_magics.front import grammar
-from nested_magics.backends import expand_targets
-from nested_magics.errors import NestedMagicsError, UsageProblem
+from nested_magics.errors import NestedMagicsError
 from nested_magics.host import Host
-from nested_magics.front.magic_args import HelpShown, grammar_arguments, parse, parse_enable_body
+from nested_magics.front.magic_args import HelpShown, enable_request, grammar_arguments, parse, with_vocabulary
+from nested_magics.model.report import Report
 
 VM_ARG = [(("vm",), dict(nargs="?", metavar="VM", help="the VM (or myVM/nestedVM); or vm: in the cell body"))]
 
@@ -121,16 +121,13 @@ class NestedMagics(Magics):
           %nested_check -t 'mock:classroom-*'      (every bundled classroom host)
           %nested_check --json                     (the JSON document of the command line, as a dict)
         """
-        ns = parse(self.nested_check, line)
-        targets = expand_targets(ns.targets or [session.default_target()])
-        if len(targets) > 1:
-            from nested_magics.display.live import fleet_progress
+        from nested_magics.display.live import fleet_progress
 
-            with fleet_progress(targets) as on_result:
-                fleet = api.check_fleet(targets, ns.vms or None, on_result=on_result,
-                                        options_for=lambda target: self._options(target, ns))
-            return fleet.to_dict() if ns.json else fleet
-        report = self._connect(targets[0], ns).check(ns.vms or None)
+        ns = parse(self.nested_check, line)
+        report = api.check_targets(ns.targets, ns.vms or None, progress=fleet_progress,
+                                   options_for=lambda target: self._options(target, ns))
+        if isinstance(report, Report) and report.error is not None:
+            raise UsageError(report.error)     # contracts §5: one target that cannot be read; in a fleet, a row
         return report.to_dict() if ns.json else report
 
     # ------------------------------------------------------------------ %%nested_enable
@@ -138,6 +135,7 @@ class NestedMagics(Magics):
     @line_cell_magic
     @magic_arguments()
     @grammar_arguments(VM_ARG, grammar.ENABLE, grammar.WINRM)
+    @with_vocabulary
     @friendly
     def nested_enable(self, line, cell=None):
         """Plan enabling nested virtualization on a VM, show it with Apply and Cancel buttons, apply on Apply.
@@ -145,7 +143,7 @@ class NestedMagics(Magics):
         Nothing changes before Apply (or --yes). Returns the flow (flow.plan, flow.apply(), flow.result);
         with --yes the ApplyResult; with --dry-run the Plan; with --json the command line's document.
         As a cell magic the body holds the same options in YAML (flags on the line win):
-          vm, memory, networking, start, install-hyperv, update-version, turn-off, discard-saved-state
+          {enable_keys}
         Examples:
           %nested_enable myVM                      (plan; Apply / Cancel)
           %nested_enable myVM --yes                (apply at once)
@@ -158,21 +156,16 @@ class NestedMagics(Magics):
           install-hyperv: true
         """
         ns = parse(self.nested_enable, line)
-        body = parse_enable_body(cell)
-        vm = ns.vm or body.pop("vm", None)
-        body.pop("vm", None)
-        if not vm:
-            raise UsageProblem("%nested_enable needs a VM name: %nested_enable myVM, or 'vm: myVM' in the cell body")
-        given = {key: value for key, value in grammar.enable_options(ns).items() if value is not None}
+        vm, options = enable_request(ns, cell)
         host = self._connect(ns.target, ns)
-        plan = host.plan_enable(vm, **{**body, **given})
-        if ns.dry_run or ns.json and not ns.yes:
-            if not ns.json:
-                return plan
-            return host.dry_run(plan).to_dict()
-        if ns.yes:
+        plan = host.plan_enable(vm, **options)
+        if ns.yes and not ns.dry_run:
             result = plan.apply(confirm=True)
             return result.to_dict() if ns.json else result
+        if ns.json:
+            return host.dry_run(plan).to_dict()
+        if ns.dry_run:
+            return plan
         from nested_magics.display.enable_flow import EnableFlow
 
         return EnableFlow(plan)
@@ -200,9 +193,10 @@ class NestedMagics(Magics):
     @line_magic
     @magic_arguments()
     @grammar_arguments(grammar.VM, grammar.WINRM)
+    @with_vocabulary
     @friendly
     def nested_vm(self, line):
-        """One VM action: new, start, stop, save, checkpoint, resize-memory, live-migrate.
+        """One VM action: {vm_actions}.
 
         PATH is a VM (myVM) or a VM inside one (myVM/nestedVM). Returns the ActionResult; an action
         Hyper-V refuses is a result with ok False (and Hyper-V's message), not an error.
@@ -217,20 +211,18 @@ class NestedMagics(Magics):
         return result.to_dict() if ns.json else result
 
 
-def _host_bundle(host: Host) -> dict:
-    from nested_magics.display.formatters import connect_bundle
-
-    return connect_bundle(host)
-
-
 def register(ipython) -> None:
-    """Register the magics, and the Host's display (what %nested_connect returns)."""
+    """Register the magics, and how the package's objects display (``front.notebook``)."""
+    from nested_magics.front import notebook
+
     ipython.register_magics(NestedMagics(shell=ipython))
-    ipython.display_formatter.mimebundle_formatter.for_type(Host, _host_bundle)
+    notebook.register(ipython)
 
 
 def unregister(ipython) -> None:
-    """Remove the magics and the Host's display (``%unload_ext``; ``%reload_ext`` registers them again)."""
+    """Remove the magics and the display (``%unload_ext``; ``%reload_ext`` registers them again)."""
+    from nested_magics.front import notebook
+
     manager = ipython.magics_manager
     instance = manager.registry.pop(NestedMagics.__name__, None)
     for kind, names in NestedMagics.magics.items():
@@ -238,4 +230,4 @@ def unregister(ipython) -> None:
             manager.magics[kind].pop(name, None)
     if instance in ipython.configurables:
         ipython.configurables.remove(instance)
-    ipython.display_formatter.mimebundle_formatter.pop(Host, None)
+    notebook.unregister(ipython)

@@ -66,7 +66,9 @@ class Change:
     after: Any
     powershell: str
     reversible: bool
-    params: dict = field(default_factory=dict, repr=False)   # data for the backend (never spliced into scripts)
+    params: dict = field(default_factory=dict, repr=False)   # what it means (the simulator and undoing read it)
+    command: str = field(default="", repr=False)    # the PowerShell it runs: ``powershell`` is this with its values
+    values: dict = field(default_factory=dict, repr=False)   # bound to the command's $Names as data, never spliced
 
     def to_dict(self) -> dict:
         return {"id": self.id, "target": self.target, "setting": self.setting, "before": self.before,
@@ -124,8 +126,3 @@ class Plan:
             return f"<Plan {self.vm} on {self.host_name}: refused ({self.refused.id}): {self.refused.message}>"
         steps = ", ".join(c.id for c in self.changes) or "nothing to change"
         return f"<Plan {self.vm} on {self.host_name}: {len(self.changes)} change(s): {steps}>"
-
-    def _repr_mimebundle_(self, include=None, exclude=None):
-        from nested_magics.display import formatters as bundle
-
-        return bundle.plan_bundle(self)

@@ -100,11 +100,6 @@ class Report:
         return (f"<Report {self.host} ({self.target}, {self.profile}): {self.verdict}; "
                 f"{len(self.vms)} VM(s), {c[FAIL]} fail, {c[WARN]} warn, {c[INFO]} info, {c[PASS]} pass>")
 
-    def _repr_mimebundle_(self, include=None, exclude=None):
-        from nested_magics.display import formatters as bundle
-
-        return bundle.report_bundle(self)
-
 
 @dataclass
 class FleetReport:
@@ -125,8 +120,3 @@ class FleetReport:
             tally[r.verdict] = tally.get(r.verdict, 0) + 1
         parts = ", ".join(f"{n} {v}" for v, n in sorted(tally.items(), key=lambda kv: VERDICT_ORDER.index(kv[0])))
         return f"<FleetReport {len(self.hosts)} host(s): {self.verdict}; {parts}>"
-
-    def _repr_mimebundle_(self, include=None, exclude=None):
-        from nested_magics.display import formatters as bundle
-
-        return bundle.fleet_bundle(self)

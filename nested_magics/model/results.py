@@ -22,11 +22,6 @@ class ActionResult:
     def __repr__(self) -> str:
         return f"<ActionResult {self.action} {self.vm}: {'done' if self.ok else 'refused'}: {self.message}>"
 
-    def _repr_mimebundle_(self, include=None, exclude=None):
-        from nested_magics.display import formatters as bundle
-
-        return bundle.action_bundle(self)
-
 
 @dataclass
 class ApplyResult:
@@ -62,8 +57,3 @@ class ApplyResult:
         failed = f"; failed at {self.failed.id}: {self.failed.message}" if self.failed else ""
         verdict = self.after.verdict if self.after is not None else "unknown"
         return f"<ApplyResult {self.plan.vm}: applied {applied}{failed}; now {verdict}>"
-
-    def _repr_mimebundle_(self, include=None, exclude=None):
-        from nested_magics.display import formatters as bundle
-
-        return bundle.apply_bundle(self)

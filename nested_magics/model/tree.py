@@ -38,11 +38,6 @@ class TreeNode:
     def __repr__(self) -> str:
         return f"<Tree {self.name}: {sum(1 for n in self.walk() if n.kind == 'vm')} VM(s), {self.depth + 1} level(s)>"
 
-    def _repr_mimebundle_(self, include=None, exclude=None):
-        from nested_magics.display import formatters as bundle
-
-        return bundle.tree_bundle(self)
-
 
 def build_tree(host: HostFacts) -> TreeNode:
     root = TreeNode(host.name or "host", 0, "host", nesting=host.hypervisor_present, hyperv=host.hyperv_installed,

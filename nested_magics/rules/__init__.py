@@ -1,5 +1,13 @@
-"""Readiness rules (contracts §3): host facts in, checks and a report out."""
+"""Readiness rules (contracts §3): host facts in, checks and a report out.
 
-from .checks import CHECK_IDS, build_report, host_blockers, host_checks, report_verdict, vm_checks
+``host_rules`` and ``vm_rules`` register one function per check id (``registry``); ``report`` assembles them.
+"""
 
-__all__ = ["CHECK_IDS", "build_report", "host_blockers", "host_checks", "report_verdict", "vm_checks"]
+from nested_magics.rules import host_rules, vm_rules  # noqa: F401  (importing them registers the rules)
+from nested_magics.rules.registry import HOST_RULES, VM_RULES, check_ids, host_blockers, host_checks, vm_checks
+from nested_magics.rules.report import build_report, report_verdict
+
+CHECK_IDS = check_ids()
+
+__all__ = ["CHECK_IDS", "HOST_RULES", "VM_RULES", "build_report", "host_blockers", "host_checks", "report_verdict",
+           "vm_checks"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from nested_magics.model.facts import SETTLED_STATES, VM, HostFacts, version_tuple
 from nested_magics.model.sizes import GiB
+from nested_magics.vocabulary import RECOMMENDED_VM_MEMORY  # noqa: F401  (the blog's 4 GB; one home)
 
 PREVIEW_FIRST_BUILD = 10565     # blog: "builds prior to 10565 will not work" (facts §2.1)
 CURRENT_FIRST_BUILD = 14361     # VM version 8.0 required; checkpoints, save, VBS work (facts §2.2)
@@ -12,7 +13,6 @@ AMD_SERVER_BUILD = 20348        # Windows Server 2022 (facts §2.5)
 AMD_CLIENT_BUILD = 22000        # Windows 11 (facts §2.5)
 INTEL_MIN_VM_VERSION = "8.0"    # facts §2.6
 AMD_MIN_VM_VERSION = "9.3"      # facts §2.5 (changed from 10.0 in 2023)
-RECOMMENDED_VM_MEMORY = 4 * GiB  # the blog; Enable-NestedVm.ps1 offers 4 GB (facts §1.1)
 HOST_MEMORY_WARNING = 8 * GiB   # the blog: "4 GB of host RAM, but things were tight"
 MAX_VCPUS_OLD_SERVER_L1 = 225   # facts §2.4 (April 2023): WS2019 or earlier as L1
 OLD_SERVER_LAST_BUILD = 17763   # Windows Server 2019

@@ -10,7 +10,6 @@ from ...model.facts import HostFacts
 from ...model.plan import Change, Refusal
 from ...model.results import ActionResult
 from .scenarios import DEFAULT_SCENARIO, bundled_names, expand, is_path, load_scenario, read_scenario, scenario_key
-from .simulator import Simulator
 
 __all__ = ["MockBackend", "claims", "key", "open_target", "expand_target", "bundled_names", "load_scenario",
            "DEFAULT_SCENARIO", "is_path", "expand", "scenario_key"]

@@ -10,7 +10,7 @@ from ...model.sizes import format_size
 from ...rules import requirements as req
 from ..base import VMPath
 from ...model.sizes import size_option
-from .simulator import Level
+from .levels import Level
 from ...vocabulary import NEW_VM_MEMORY
 from .texts import INVALID_STATE, NOT_RECOGNIZED, simulated
 

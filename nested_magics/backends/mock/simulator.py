@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import copy
 import time
-from dataclasses import dataclass
 
 from ...errors import ActionRefused, UsageProblem
 from ...model.facts import VM, HostFacts, Memory, OSInfo, version_tuple
@@ -20,19 +19,12 @@ from ...rules import host_blockers
 from ...rules import requirements as req
 from ...vocabulary import VM_ACTIONS
 from ..base import VMPath
+from . import actions
+from .changes import CHANGES
 from .faults import Fault
+from .levels import Level
 from .texts import (ALREADY_IN_STATE, COMPONENTS_NOT_RUNNING, GUEST_OS_MEMORY, HYPERVISOR_RUNNING, INVALID_STATE,
                     NO_NESTING_PLATFORM, NOT_RECOGNIZED, VERSION_NOT_SUPPORTED, simulated)
-
-
-@dataclass
-class Level:
-    """One step down a VM path: the host a VM runs on, the VM, and the VM that host lives in (or None for L0)."""
-
-    host: HostFacts
-    vm: VM
-    parent_vm: VM | None
-    depth: int           # 0: the VM runs on the physical host
 
 
 class Simulator:
@@ -160,8 +152,6 @@ class Simulator:
         level = chain[-1]
         vm = level.vm
         self._fault(change.id, vm.name)
-        from .changes import CHANGES
-
         CHANGES[change.id](self, chain, vm, change)
 
     # ------------------------------------------------------------ behaviour
@@ -299,8 +289,6 @@ class Simulator:
             raise UsageProblem(f"unknown VM action {action!r}: use one of {', '.join(VM_ACTIONS)}")
         self.pause()
         try:
-            from . import actions
-
             if action == "new":
                 message = actions.new(self, path, memory=memory, start=start)
             else:

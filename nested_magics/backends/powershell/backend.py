@@ -19,13 +19,8 @@ from ...model.plan import Change, Refusal
 from ...model.results import ActionResult
 from ..base import VMPath
 from ...model.sizes import size_option
-from ...vocabulary import NEW_VM_MEMORY
+from ...vocabulary import NEW_VM_MEMORY, VM_ACTION
 
-REMOTE_ACTIONS = ("new", "start", "stop", "save", "checkpoint", "apply-checkpoint", "resize-memory")
-NOT_REMOTE = {
-    "live-migrate": "it needs a destination host: run Move-VM on the host",
-    "install-hyperv": "it runs inside the VM: use enable VM --install-hyperv --guest-user USER",
-}
 GUEST_PASSWORD_ENV = "NESTED_MAGICS_GUEST_PASSWORD"
 GUEST_STEPS = ("install-hyperv", "guest-nat")   # run inside the VM through PowerShell Direct
 
@@ -105,7 +100,8 @@ class PowerShellBackend:
         if progress:
             for change in changes:
                 progress(change, "running", "")
-        payload = {"changes": [{"id": c.id, **{k: v for k, v in c.params.items() if k != "path"}} for c in changes]}
+        # What runs is each change's command, the text the user was shown, with its values bound as data.
+        payload = {"changes": [{"id": c.id, "command": c.command, "values": c.values} for c in changes]}
         if self.guest_user and any(c.id in GUEST_STEPS for c in changes):
             payload.update(self._guest_params())
         document = self.runner.run_json(script("enable"), payload)
@@ -134,8 +130,11 @@ class PowerShellBackend:
         if VMPath.parse(path).nested:
             raise UsageProblem(f"{path}: VMs inside a VM need PowerShell Direct into it, which nested-magics does "
                                f"not do over {self.label} yet")
-        if action not in REMOTE_ACTIONS:
-            raise UsageProblem(f"vm {action} is not available over {self.label} yet: {NOT_REMOTE.get(action, 'unknown action')}")
+        known = VM_ACTION.get(action)
+        if known is None:
+            raise UsageProblem(f"unknown VM action {action!r}: use one of {', '.join(VM_ACTION)}")
+        if known.not_remote:
+            raise UsageProblem(f"vm {action} is not available over {self.label} yet: {known.not_remote}")
         params = {"action": action, "vm": path, "start": bool(start), "turn_off": bool(turn_off)}
         if action == "new":
             params["memory"] = size_option(memory) if memory is not None else NEW_VM_MEMORY

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from nested_magics.model.plan import show
-from nested_magics.display.html.kit import ROW, box, command, el, esc, muted, page, report_body, table, td, verdict_badge
+from nested_magics.display import steps
+from nested_magics.display.html.kit import ROW, box, command, el, esc, muted, page, table, td, verdict_badge
+from nested_magics.display.html.report import report_body
 from nested_magics.display.style import status_colours
 
 OUTCOME = {"running": ("info", "running"), "done": ("pass", "applied"), "failed": ("fail", "failed"),
@@ -51,8 +53,8 @@ def plan_html(plan) -> str:
     return page(plan_body(plan))
 
 
-def apply_body(result) -> str:
-    """What ran, what failed, the verdict before → after and the VM's checks now."""
+def apply_body(result, advise: steps.Advise | None = None) -> str:
+    """What ran, what failed, the verdict before → after and the VM's checks now (with ``advise``'s next steps)."""
     plan = result.plan
     out = plan_head(plan)
     failed = result.failed
@@ -70,9 +72,9 @@ def apply_body(result) -> str:
         if before is not None and before is not after:
             head = f"{esc(plan.vm)}: {verdict_badge(before.verdict)}{el('span', '→', 'nm-arrow')}{verdict_badge(after.verdict)}"
             out += box("pass" if after.verdict == "ready" else "info", head)
-        out += el("h4", "After", "nm-h") + report_body(after)
+        out += el("h4", "After", "nm-h") + report_body(after, advise=advise)
     return out
 
 
-def apply_html(result) -> str:
-    return page(apply_body(result))
+def apply_html(result, advise: steps.Advise | None = None) -> str:
+    return page(apply_body(result, advise))

@@ -1,0 +1,40 @@
+"""A report from the rules: the host checks, then each covered VM's checks, and the verdicts (contracts §3)."""
+
+from __future__ import annotations
+
+from nested_magics.model.facts import HostFacts
+from nested_magics.model.report import FAIL, Report, vm_verdict
+from nested_magics.rules import requirements as req
+from nested_magics.rules.registry import host_checks, vm_checks
+from nested_magics.rules.vm_rules import missing_vm_check
+
+
+def build_report(host: HostFacts, target: str, vms: list[str] | None = None) -> Report:
+    """Check the host, and the named VMs (or every VM when none is named)."""
+    checks = host_checks(host)
+    host_failed = any(c.status == FAIL for c in checks)
+    summaries = []
+    names = vms if vms else [vm.name for vm in host.vms]
+    by_name = {vm.name.casefold(): vm for vm in reversed(host.vms)}   # as find_vm: the first match wins
+    seen: set[str] = set()
+    for name in names:
+        if name.casefold() in seen:
+            continue
+        seen.add(name.casefold())
+        vm = by_name.get(name.casefold())
+        vm_list = [missing_vm_check(host, name)] if vm is None else vm_checks(host, vm)
+        checks.extend(vm_list)
+        summaries.append({"name": vm.name if vm else name, "verdict": vm_verdict(vm_list, host_failed)})
+    report = Report(target=target, host=host.name, profile=req.profile(host.build), checks=checks, vms=summaries,
+                    facts=host)
+    report.verdict = report_verdict(host_failed, summaries)
+    return report
+
+
+def report_verdict(host_failed: bool, summaries: list[dict]) -> str:
+    verdicts = {s["verdict"] for s in summaries}
+    if host_failed or "blocked" in verdicts:
+        return "blocked"
+    if "fixable" in verdicts:
+        return "fixable"
+    return "ready"

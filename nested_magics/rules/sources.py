@@ -1,0 +1,10 @@
+"""Where each rule comes from, as users see it: the blog and Microsoft's documents, never our fact sheet."""
+
+BLOG = "The blog (Windows Insider Preview: Nested Virtualization, 2015-10-13)"
+DOCS_2016 = "Microsoft, nesting docs for build 14361 (June 2016) and GA (Sept 2016)"
+DOCS_NOW = "Microsoft, Windows Server docs: Enable nested virtualization (2025)"
+AMD_DOCS = "Microsoft, Virtualization-Documentation PR #1915 (2023): AMD needs WS2022 / Windows 11"
+HW_DOCS = "Microsoft, System requirements for Hyper-V (SLAT, VT-x, firmware)"
+VBS_NOTE = "Ben Armstrong (Hyper-V PM), Virtualization-Documentation PR #1059 (2019): nesting works with VBS"
+SCRIPT = "Microsoft's Enable-NestedVm.ps1 (2015-2016), which offers 4 GB"
+L1_225 = "Microsoft nesting docs (April 2023): WS2019 or earlier as L1: 225 vCPUs or fewer"
