@@ -18,25 +18,26 @@ __all__ = ["open_backend", "target_key", "expand_targets", "backend_for", "REGIS
 
 @dataclass(frozen=True)
 class Entry:
-    """A backend: how it recognises its targets (cheaply, before importing it) and where it lives."""
+    """A backend: where it lives, and the prefix its targets start with (None: it claims by shape)."""
 
     name: str
     module: str
-    prefix: str | None            # "mock" for mock and mock:...; None: the fallback (host names and URLs)
-
-    def claims(self, target: str) -> bool:
-        if self.prefix is None:
-            return True
-        return target == self.prefix or target.startswith(self.prefix + ":")
+    prefix: str | None = None      # "mock" claims mock and mock:...
 
     def load(self):
         return importlib.import_module(self.module)
 
+    def claims(self, target: str) -> bool:
+        if self.prefix is not None:
+            return target == self.prefix or target.startswith(self.prefix + ":")
+        return self.load().claims(target)
+
 
 REGISTRY: tuple[Entry, ...] = (
     Entry("mock", "nested_magics.backends.mock", "mock"),
-    Entry("winrm", "nested_magics.backends.winrm", None),
+    Entry("winrm", "nested_magics.backends.winrm"),     # HOST, HOST:PORT, http(s)://HOST:PORT/wsman
 )
+FORMS = "mock, mock:NAME, mock:PATH, HOST[:PORT] or https://HOST:5986/wsman"
 
 
 def _near_miss(target: str) -> None:
@@ -53,9 +54,13 @@ def _near_miss(target: str) -> None:
 def backend_for(target: str) -> Entry:
     """The registry entry that claims ``target``; TargetError for an empty or misspelt one."""
     if not isinstance(target, str) or not target.strip():
-        raise TargetError("empty target: give mock, mock:NAME, mock:PATH, HOST[:PORT] or a WinRM URL")
+        raise TargetError(f"empty target: give {FORMS}")
     _near_miss(target)
-    return next(entry for entry in REGISTRY if entry.claims(target))
+    entry = next((entry for entry in REGISTRY if entry.claims(target)), None)
+    if entry is None:
+        shown = target if len(target) <= 80 else target[:79] + "…"
+        raise TargetError(f"{shown!r} is not a target: give {FORMS}")
+    return entry
 
 
 def target_key(target: str, **options) -> str:

@@ -26,6 +26,11 @@ def version_tuple(text: str | None) -> tuple[int, ...]:
     return tuple(parts)
 
 
+def present(record) -> dict:
+    """A record's known fields, in order (a field that is None is unknown, so it is left out)."""
+    return {k: getattr(record, k) for k in record.__slots__ if getattr(record, k) is not None}
+
+
 @dataclass(slots=True)
 class OSInfo:
     build: int | None = None
@@ -61,7 +66,7 @@ class CPU:
         return self.vendor == "AuthenticAMD"
 
     def to_dict(self) -> dict:
-        return {k: getattr(self, k) for k in self.__slots__ if getattr(self, k) is not None}
+        return present(self)
 
 
 @dataclass(slots=True)
@@ -70,7 +75,7 @@ class Memory:
     free_bytes: int | None = None
 
     def to_dict(self) -> dict:
-        return {k: getattr(self, k) for k in self.__slots__ if getattr(self, k) is not None}
+        return present(self)
 
 
 @dataclass(slots=True)
@@ -141,7 +146,7 @@ class Switch:
     type: str | None = None
 
     def to_dict(self) -> dict:
-        return {"name": self.name, "type": self.type} if self.type else {"name": self.name}
+        return present(self)
 
 
 @dataclass(slots=True)
@@ -150,7 +155,7 @@ class Nat:
     prefix: str | None = None
 
     def to_dict(self) -> dict:
-        return {"name": self.name, "prefix": self.prefix} if self.prefix else {"name": self.name}
+        return present(self)
 
 
 @dataclass(slots=True)

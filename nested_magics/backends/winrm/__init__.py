@@ -5,11 +5,19 @@ Light on purpose: pywinrm and requests load only when a host is actually contact
 
 from __future__ import annotations
 
+import re
 import warnings
 
 from .target import parse_winrm_target
 
 BACKEND_ONLY = ("password_provider", "guest_user", "guest_password_provider")
+_HOST_SHAPE = re.compile(r"[^\s/\\@]+")   # its port and spelling are then judged by parse_winrm_target
+
+
+def claims(target: str) -> bool:
+    """A URL (parse_winrm_target says which schemes work), or a host name or address with an optional port."""
+    text = target.strip()
+    return "://" in text or bool(_HOST_SHAPE.fullmatch(text))
 
 
 def key(target: str, **options) -> str:
