@@ -6,6 +6,7 @@ applied before it and leaves a re-run able to finish the job.
 
 from __future__ import annotations
 
+from nested_magics.backends.base import VMPath
 from nested_magics.changes import KIND
 from nested_magics.model.plan import Plan, Refusal
 from nested_magics.model.results import ApplyResult
@@ -45,12 +46,24 @@ def apply(host, plan: Plan, confirm=False, progress=None) -> ApplyResult:
                                               "changed; plan again and review the new plan"))
     result = ApplyResult(host.target, plan)
     result.before = host.report_for(plan.vm)
+    was = _state(result.before, plan.vm)      # read now: a mock's facts are the live host
     result.applied, result.failed = host.backend.apply_changes(plan.changes, progress)
-    if result.failed is not None:
-        result.failed.message = _failure_message(result, plan)
     result.revert = revert_changes(result.applied)
     result.after = host.report_for(plan.vm)
+    if result.failed is not None:
+        result.failed.message = _failure_message(result, plan) + _left_in(plan.vm, was, _state(result.after, plan.vm))
     return result
+
+
+def _state(report, vm_path: str) -> str | None:
+    """The state of the VM at ``vm_path`` in the facts ``report`` was made from (None: unknown)."""
+    found = report.facts.find_vm(VMPath.parse(vm_path).name) if report is not None and report.facts else None
+    return found.state if found is not None else None
+
+
+def _left_in(vm: str, was: str | None, now: str | None) -> str:
+    """A VM that was Running and is not after a failed run is said so (contracts §4: honest outcomes)."""
+    return f"; {vm} was Running and is now {now}" if was == "Running" and now not in (None, "Running") else ""
 
 
 def _failure_message(result: ApplyResult, plan: Plan) -> str:

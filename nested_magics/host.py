@@ -46,10 +46,10 @@ class Host:
         opts = options.pop("options", None) or EnableOptions.build(**options)
         prefix, name = self._split(vm)
         if prefix:
-            facts = self.backend.host_for(vm)
+            facts, where = self.backend.host_for(vm), f"the VM {prefix} it runs in"
         else:
-            facts = self.facts()
-        plan = plan_enable(facts, name, opts)
+            facts, where = self.facts(), None
+        plan = plan_enable(facts, name, opts, where)
         if prefix:
             plan.vm = f"{prefix}/{plan.vm}"
             for change in plan.changes:

@@ -14,14 +14,17 @@ from nested_magics.rules import requirements as req
 from nested_magics.errors import UsageProblem
 from nested_magics.model.facts import SETTLED_STATES, VM, HostFacts, Nat
 from nested_magics.model.plan import Change, EnableOptions, Plan, Refusal
+from nested_magics.model.sizes import format_size
 from nested_magics.rules import host_blockers
 
 GUEST_NAT = Nat(name="LocalNAT", prefix="192.168.100.0/24")   # Microsoft's example (facts §2.3)
 GUEST_NAT_SWITCH = "VmNAT"
 
 
-def plan_enable(host: HostFacts, vm_name: str, options: EnableOptions | None = None) -> Plan:
-    """Plan the changes that make ``vm_name`` ready to nest; refusals name the missing opt-in."""
+def plan_enable(host: HostFacts, vm_name: str, options: EnableOptions | None = None,
+                where: str | None = None) -> Plan:
+    """Plan the changes that make ``vm_name`` ready to nest; refusals name the missing opt-in. ``where`` names
+    what ``host`` is in messages (default its name; for a nested VM, the VM it lives in)."""
     options = options or EnableOptions()
     found = host.find_vm(vm_name)
     if found is None:
@@ -32,6 +35,11 @@ def plan_enable(host: HostFacts, vm_name: str, options: EnableOptions | None = N
     if blockers:
         reasons = "; ".join(c.title for c in blockers)
         plan.refused = Refusal("host", f"{host.name} cannot run nested VMs: {reasons}. Fix the host first.")
+        return plan
+    too_big = _too_big(host, options.memory, where or host.name)
+    if too_big:
+        plan.refused = Refusal("set-startup-memory", f"{found.name} cannot have {format_size(options.memory)} of "
+                               f"startup memory: {too_big}; pass a smaller --memory, or --memory keep")
         return plan
     vm = copy.deepcopy(found)   # the simulated state each change is judged on
     changes = plan.changes
@@ -91,6 +99,14 @@ def plan_enable(host: HostFacts, vm_name: str, options: EnableOptions | None = N
         nat = GUEST_NAT
         changes.append(kinds.guest_nat(vm, GUEST_NAT_SWITCH, nat.name, nat.prefix))
     return plan
+
+
+def _too_big(host: HostFacts, wanted: int | None, where: str | None) -> str | None:
+    """Why ``wanted`` bytes cannot fit on ``host`` at all (contracts §4), or None."""
+    total = host.memory.total_bytes if host.memory else None
+    if wanted is None or total is None or wanted <= total:
+        return None
+    return f"{where} has {format_size(total)} of memory in all"
 
 
 def _bring_off(vm: VM, options: EnableOptions, changes: list[Change]) -> Refusal | None:

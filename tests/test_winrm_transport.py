@@ -167,6 +167,22 @@ def test_deadline_with_timeout_and_slow_faults(server, fault):
     assert transport.run_json(SCRIPT, {"x": 1}) == {"x": 1}  # recovers on the next call
 
 
+def test_a_silent_host_is_given_the_whole_timeout_asked_for(server, monkeypatch):
+    """Found: `--timeout 45` against a silent server gave up at 30 s (OperationTimeout 20 + 10) and said "(45 s)".
+    Scaled down: OperationTimeout 1 s and a 1 s margin, against --timeout 3."""
+    from nested_magics.backends.winrm import transport as module
+
+    monkeypatch.setattr(module, "MAX_OPERATION_TIMEOUT", 1)
+    monkeypatch.setattr(module, "READ_MARGIN", 1)
+    transport = transport_for(server, timeout=3)
+    server.faults += [Fault("slow", action="Receive", seconds=8)] * 3
+    started = time.monotonic()
+    with pytest.raises(TargetError, match=r"within the time limit \(3 s\)"):
+        transport.run(SCRIPT, {})
+    assert 2.7 <= time.monotonic() - started < 5
+    server.faults.clear()
+
+
 # -- faults become one line naming the host ----------------------------------------------------------
 
 FAULT_MESSAGES = [

@@ -26,6 +26,7 @@ from nested_magics.backends.winrm.target import PASSWORD_ENV, WinRMOptions
 
 STDIN_CHUNK = 64 * 1024  # fits MaxEnvelopeSizekb even on old hosts (winrm.md §6)
 MAX_OPERATION_TIMEOUT = 20  # WS-Man OperationTimeout: how long one Receive may wait on the host
+READ_MARGIN = 10  # seconds an HTTP read may wait beyond the WS-Man OperationTimeout (pywinrm wants it longer)
 CLEANUP_GRACE = 2.0  # seconds allowed for Signal/Delete once a call has failed or run out of time
 SHELL_NOT_FOUND = 2150858843  # 0x8033805B: the host no longer knows the shell (restart, idle time-out)
 QUOTA_EXCEEDED = 0x803381A6  # MaxConcurrentOperationsPerUser reached in this shell (ansible PR #83656)
@@ -239,7 +240,9 @@ class WinRMTransport:
             server_cert_validation="validate" if o.verify else "ignore",
             ca_trust_path=o.ca_file,
             operation_timeout_sec=operation,
-            read_timeout_sec=operation + 10,
+            # Never shorter than the call's own deadline (each request is capped at what is left of it), so a
+            # silent host is given the --timeout the user asked for, not operation + margin (issue 11).
+            read_timeout_sec=max(operation + READ_MARGIN, o.timeout + 1),
             message_encryption="auto",
             proxy=None,
         )
