@@ -26,6 +26,9 @@ def plan_enable(host: HostFacts, vm_name: str, options: EnableOptions | None = N
     """Plan the changes that make ``vm_name`` ready to nest; refusals name the missing opt-in. ``where`` names
     what ``host`` is in messages (default its name; for a nested VM, the VM it lives in)."""
     options = options or EnableOptions()
+    ambiguous = host.ambiguous(vm_name)
+    if ambiguous:
+        raise UsageProblem(ambiguous)
     found = host.find_vm(vm_name)
     if found is None:
         existing = ", ".join(host.vm_names()) or "none"

@@ -188,6 +188,20 @@ class HostFacts:
                 return vm
         return None
 
+    def find_vms(self, name: str) -> list[VM]:
+        """Every VM of that name: Hyper-V allows two VMs with one name (different ids)."""
+        wanted = name.casefold()
+        return [vm for vm in self.vms if vm.name.casefold() == wanted]
+
+    def ambiguous(self, name: str) -> str | None:
+        """Why ``name`` cannot address one VM here (it names several), or None."""
+        matches = self.find_vms(name)
+        if len(matches) < 2:
+            return None
+        ids = ", ".join(f"{vm.name} ({vm.id or 'no id'})" for vm in matches)
+        return (f"{len(matches)} VMs are named {name!r} on {self.name} (names match case-insensitively): {ids}; "
+                "rename one (Rename-VM) so each has its own name")
+
     def vm_names(self) -> list[str]:
         return [vm.name for vm in self.vms]
 

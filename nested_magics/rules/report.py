@@ -6,7 +6,7 @@ from nested_magics.model.facts import HostFacts
 from nested_magics.model.report import FAIL, Report, vm_verdict
 from nested_magics.rules import requirements as req
 from nested_magics.rules.registry import host_checks, vm_checks
-from nested_magics.rules.vm_rules import missing_vm_check
+from nested_magics.rules.vm_rules import ambiguous_vm_check, missing_vm_check
 
 
 def build_report(host: HostFacts, target: str, vms: list[str] | None = None) -> Report:
@@ -15,16 +15,25 @@ def build_report(host: HostFacts, target: str, vms: list[str] | None = None) -> 
     host_failed = any(c.status == FAIL for c in checks)
     summaries = []
     names = vms if vms else [vm.name for vm in host.vms]
-    by_name = {vm.name.casefold(): vm for vm in reversed(host.vms)}   # as find_vm: the first match wins
+    by_name: dict[str, list] = {}
+    for vm in host.vms:
+        by_name.setdefault(vm.name.casefold(), []).append(vm)
     seen: set[str] = set()
     for name in names:
         if name.casefold() in seen:
             continue
         seen.add(name.casefold())
-        vm = by_name.get(name.casefold())
-        vm_list = [missing_vm_check(host, name)] if vm is None else vm_checks(host, vm)
+        matches = by_name.get(name.casefold(), [])
+        vm = matches[0] if len(matches) == 1 else None
+        if len(matches) > 1:     # never merged nor hidden: the name is refused, listing every VM it names
+            vm_list = [ambiguous_vm_check(host, matches[0].name if not vms else name)]
+        elif vm is None:
+            vm_list = [missing_vm_check(host, name)]
+        else:
+            vm_list = vm_checks(host, vm)
         checks.extend(vm_list)
-        summaries.append({"name": vm.name if vm else name, "verdict": vm_verdict(vm_list, host_failed)})
+        shown = vm.name if vm else (matches[0].name if matches and not vms else name)
+        summaries.append({"name": shown, "verdict": vm_verdict(vm_list, host_failed)})
     report = Report(target=target, host=host.name, profile=req.profile(host.build), checks=checks, vms=summaries,
                     facts=host)
     report.verdict = report_verdict(host_failed, summaries)

@@ -22,6 +22,13 @@ def check_exists(host: HostFacts, vm: VM) -> Check:
                      "Hyper-V: Get-VM")
 
 
+def ambiguous_vm_check(host: HostFacts, name: str) -> Check:
+    """contracts §3: a name matching more than one VM fails vm.exists, not fixable, listing their ids."""
+    count = len(host.find_vms(name))
+    return Check("vm.exists", name, FAIL, False, f"{count} VMs are named {name} on {host.name}",
+                 f"{host.ambiguous(name)}. Nothing can act on one of them by this name.", None, "Hyper-V: Get-VM")
+
+
 def missing_vm_check(host: HostFacts, name: str) -> Check:
     existing = ", ".join(host.vm_names()) or "none"
     return Check("vm.exists", name, FAIL, False, f"VM {name} does not exist on {host.name}",

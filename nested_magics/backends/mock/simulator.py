@@ -44,6 +44,8 @@ class Simulator:
         parts = VMPath.parse(path).parts
         host, parent_vm, chain = self.facts, None, []
         for depth, name in enumerate(parts):
+            if host.ambiguous(name):
+                raise UsageProblem(host.ambiguous(name))
             vm = host.find_vm(name)
             last = depth == len(parts) - 1
             if vm is None:
