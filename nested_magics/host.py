@@ -62,6 +62,7 @@ class Host:
         prefix, name = self._split(vm_path)
         if prefix:
             report = build_report(self.backend.host_for(vm_path), self.target, [name])
+            report.path_prefix = prefix
             return report
         return self.check([name])
 

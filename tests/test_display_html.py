@@ -216,3 +216,20 @@ def test_next_steps_are_the_front_ends_and_shown_only_when_given():
     assert "%nested_enable myVM" in Tags(body).codes               # the command, with its copy button
     fleet = html_fleet.fleet_html(nm.check_fleet(["mock", "mock:classroom-01"]), next_steps)
     assert fleet.count("<b>Next</b>") == 2
+
+
+def test_bidi_overrides_from_the_host_are_neutralised_in_html(scenario, make_doc, make_vm):
+    """A name with U+202E (right-to-left override) would show "exe.gnp" reversed, or reorder the text after it."""
+    name = "ab\u202ecd\u2066e\u2069\u202a\u202d\u200f"
+    target = scenario(make_doc(name="H\u202eX", os={"caption": "Win\u2067dows"},
+                               vms=[make_vm(name=name, mac_spoofing=False, dynamic=True, startup=1024**3)]))
+    report = nm.check(target)
+    plan = nm.plan_enable(target, name)
+    views = [html_report.report_html(report, next_steps), html_tree.tree_html(nm.connect(target).tree()),
+             html_enable.plan_html(plan), html_enable.apply_html(plan.apply(confirm=True), next_steps),
+             html_fleet.fleet_html(nm.check_fleet([target]), next_steps)]
+    for body in views:
+        assert not any(0x202a <= ord(ch) <= 0x202e or 0x2066 <= ord(ch) <= 0x2069 or ch in "\u200e\u200f"
+                       for ch in body)
+        assert not any(ref in body.lower() for ref in ("&#x202", "&#820", "&#x206", "&#823"))   # nor as references
+    assert "ab\\u202ecd\\u2066e\\u2069" in views[0]           # shown as the text form shows it

@@ -149,7 +149,69 @@ def test_the_ready_step_reads_the_facts_not_the_titles():
         "myVM runs Hyper-V and 1 VM(s) of its own: nesting works (the blog's three levels)."]
     report.facts.find_vm("myVM").guest.vms.clear()
     assert advice.next_steps(report, "magic") == [
-        "myVM is ready and runs Hyper-V: create nested VMs inside it (blog step 4): %nested_vm new myVM/nestedVM"]
+        "myVM is ready and runs Hyper-V: create nested VMs inside it (blog step 4): "
+        "%nested_vm new myVM/nestedVM -t mock:three-levels"]      # not the default host: the target is named
     report.facts.find_vm("myVM").guest = None       # the guest cannot be seen: unknown, so say what to check
     assert advice.next_steps(report, "cli") == [
         "myVM is ready: start it and install Hyper-V inside it (blog step 3)."]
+
+
+# ---------------------------------------------------------------- host data cannot forge output (issue 11)
+
+FORGED_VM = "evil\nPASS  host.cpu               all good\x1b[2J\x1b]8;;xx\x07link\x1b]8;;\x07\u202egnp.exe\u2066x\u2069\r\t"
+FORGED_HOST = "HV\x1b[31mRED\x1b[0m\nPASS  host.fake"
+
+
+def _forging_target(scenario, make_doc, make_vm, make_guest):
+    guest = make_guest(name="g\x1b[1m", hyperv_installed=True, vms=[make_vm(name="inner\nFAIL  x", state="Off")])
+    return scenario(make_doc(**{
+        "name": FORGED_HOST,
+        "os": {"caption": "Windows\x1b[2J\nPASS  caption"},
+        "cpu": {"model": "CPU\u202e\x9b2J"},
+        "vms": [make_vm(name=FORGED_VM, mac_spoofing=False, dynamic=True, startup=1024**3),
+                make_vm(name="nest\u202d\nme", state="Running", nesting=True, guest=guest)],
+    }))
+
+
+def _assert_unforged(out: str) -> None:
+    bad = [ch for ch in out if ch != "\n" and (ord(ch) < 0x20 or 0x7f <= ord(ch) < 0xa0
+                                               or 0x202a <= ord(ch) <= 0x202e or 0x2066 <= ord(ch) <= 0x2069)]
+    assert not bad, bad
+    for line in out.splitlines():   # every line the host could have written is one of ours
+        assert not line.startswith(("PASS  caption", "PASS  host.fake", "PASS  host.cpu               all good",
+                                    "FAIL  x"))
+
+
+def test_host_names_cannot_forge_lines_or_send_escapes(scenario, make_doc, make_vm, make_guest):
+    target = _forging_target(scenario, make_doc, make_vm, make_guest)
+    report = nm.check(target)
+    views = [render.render_report(report, details=True), render.render_report(report, "magic"),
+             render.render_fleet(nm.check_fleet([target, "mock"]), every=True),
+             text.render_tree(nm.connect(target).tree()),
+             render.render_plan(nm.plan_enable(target, FORGED_VM)),
+             render.render_apply(nm.plan_enable(target, FORGED_VM).apply(confirm=True)),
+             text.render_action(nm.connect(target).vm("start", FORGED_VM))]
+    for out in views:
+        _assert_unforged(out)
+    plain = views[0]
+    assert "evil\\nPASS  host.cpu" in plain and "\\x1b[2J" in plain and "\\u202e" in plain   # shown, escaped
+    assert "HV\\x1b[31mRED\\x1b[0m\\nPASS  host.fake" in plain and "\\x9b2J" in plain
+
+
+def test_clean_escapes_controls_bidi_and_newlines_and_keeps_plain_text():
+    assert text.clean("myVM O'Brien <b> é ü 日本 \\x1b") == "myVM O'Brien <b> é ü 日本 \\x1b"
+    assert text.clean("a\nb\r\tc\x1b[2J\x00\x7f\x85") == "a\\nb\\r\\tc\\x1b[2J\\x00\\x7f\\x85"
+    assert text.clean("\u202a\u202e\u2066\u2069\u200f\u2028") == "\\u202a\\u202e\\u2066\\u2069\\u200f\\u2028"
+    assert text.clean(None) == "None" and text.clean(42) == "42"
+
+
+def test_the_cli_writes_no_ansi_codes_to_a_pipe(scenario, make_doc, make_vm, make_guest, capsys):
+    from nested_magics.front import cli
+    target = _forging_target(scenario, make_doc, make_vm, make_guest)
+    for argv in (["check", "-t", target], ["check", "-t", target, "--details"], ["tree", "-t", target],
+                 ["enable", FORGED_VM, "-t", target, "--yes"], ["check", "-t", "mock:classroom-*"],
+                 ["enable", "myVM", "--yes"], ["check", "-t", "mock:three-levels"]):
+        cli.main(argv)
+        out = capsys.readouterr().out
+        assert "\x1b" not in out and "\x9b" not in out, argv   # no colour codes at all, and none forged
+        _assert_unforged(out)

@@ -1,6 +1,10 @@
 """Plain-text views: the CLI's output, and the text/plain form every notebook object carries.
 
-The next steps come from the front end: ``advise`` (see ``steps``); without it a report has none."""
+The next steps come from the front end: ``advise`` (see ``steps``); without it a report has none.
+
+Host data cannot forge output: every line a view returns goes through ``clean`` (in ``_join``), which shows
+control characters, ANSI escapes, bidi overrides and newlines inside a value as escapes (``\\x1b``, ``\\u202e``,
+``\\n``), so a VM called ``"evil\\nPASS  host.cpu"`` cannot add a line. No view writes colour codes."""
 
 from __future__ import annotations
 
@@ -11,6 +15,40 @@ from nested_magics.display import steps
 from nested_magics.display.order import Groups
 
 LABEL = {"pass": "PASS", "info": "INFO", "warn": "WARN", "fail": "FAIL"}
+
+_NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+# Bidi embeddings, overrides and isolates, the marks, and the separators some terminals break lines at.
+_UNSAFE_FORMAT = {0x061C, 0x200E, 0x200F, 0x2028, 0x2029, *range(0x202A, 0x202F), *range(0x2066, 0x206A)}
+
+
+def _escape(ch: str) -> str:
+    code = ord(ch)
+    if code < 0x20 or 0x7F <= code < 0xA0 or code in _UNSAFE_FORMAT:
+        return _NAMED.get(ch) or (f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}")
+    return ch
+
+
+_TABLE = {code: _escape(chr(code)) for code in (*range(0x20), *range(0x7F, 0xA0), *_UNSAFE_FORMAT)}
+
+
+def clean(value) -> str:
+    """``value`` as one line of inert text: control characters (ANSI escapes start with one), bidi overrides and
+    line breaks become visible escapes; everything else, backslashes included, is kept (so it is idempotent)."""
+    return str(value).translate(_TABLE)
+
+
+_BIDI_TABLE = {code: _TABLE[code] for code in _UNSAFE_FORMAT}
+
+
+def no_bidi(value: str) -> str:
+    """``value`` with its bidi overrides, isolates and marks shown as escapes, as ``clean`` shows them: what the
+    HTML views apply to host data (markup is escaped there; these would reorder the text around them)."""
+    return value.translate(_BIDI_TABLE)
+
+
+def _join(lines: list[str]) -> str:
+    """The view's lines, each cleaned: a line break inside a host's value can never start a line of its own."""
+    return "\n".join(clean(line) for line in lines)
 
 
 def host_summary(report: Report) -> str:
@@ -33,7 +71,7 @@ def render_report(report: Report, style: str = "cli", quiet: bool = False, detai
                   advise: steps.Advise | None = None) -> str:
     """One line per check led by PASS/INFO/WARN/FAIL, then the verdict and the next step."""
     if report.error is not None:
-        return f"ERROR  {report.target}: {report.error}"
+        return clean(f"ERROR  {report.target}: {report.error}")
     lines = [host_summary(report)]
     if not quiet:
         for check in report.checks:
@@ -47,7 +85,7 @@ def render_report(report: Report, style: str = "cli", quiet: bool = False, detai
     lines.append(f"Verdict: {report.verdict.upper()} ({vm_part})")
     if advise is not None:
         lines.extend(f"Next: {step}" for step in steps.of(advise, report, style, Groups(report)))
-    return "\n".join(lines)
+    return _join(lines)
 
 
 def render_fleet(fleet: FleetReport, style: str = "cli", quiet: bool = False, every: bool = False,
@@ -68,8 +106,8 @@ def render_fleet(fleet: FleetReport, style: str = "cli", quiet: bool = False, ev
         for r in order:
             if r.error is None and (every or r.verdict != "ready"):
                 lines.append("")
-                lines.append(render_report(r, style, advise=advise))
-    return "\n".join(lines)
+                lines.extend(render_report(r, style, advise=advise).split("\n"))
+    return _join(lines)
 
 
 def render_plan(plan) -> str:
@@ -79,15 +117,15 @@ def render_plan(plan) -> str:
         if plan.changes:
             lines.append("  It would make these changes once allowed:")
             lines.extend(f"    {c.id}: {c.describe()}" for c in plan.changes)
-        return "\n".join(lines)
+        return _join(lines)
     if not plan.changes:
-        return head + " nothing to change: nesting is already set up."
+        return clean(head + " nothing to change: nesting is already set up.")
     lines = [head]
     for i, c in enumerate(plan.changes, 1):
         rev = "reversible" if c.reversible else "NOT reversible"
         lines.append(f"  {i}. {c.id:<22} {c.describe()}  ({rev})")
         lines.append(f"     PS> {c.powershell}")
-    return "\n".join(lines)
+    return _join(lines)
 
 
 def render_apply(result, style: str = "cli", advise: steps.Advise | None = None) -> str:
@@ -95,12 +133,12 @@ def render_apply(result, style: str = "cli", advise: steps.Advise | None = None)
 
     In the CLI the reason for changing nothing is already the one line on stderr, so it is not
     repeated; nor is the report, which nothing changed."""
-    lines = [render_plan(result.plan)]
+    lines = render_plan(result.plan).split("\n")
     if result.failed is not None and not result.applied and (
             result.failed.id in ("host", "consent", "stale") or result.plan.refused):
         lines.append("Nothing was changed." if style == "cli" else f"Nothing was changed: {result.failed.message}")
         if style == "cli":
-            return "\n".join(lines)
+            return _join(lines)
     else:
         for c in result.applied:
             lines.append(f"  applied  {c.id}: {show(c.setting, c.before)} → {show(c.setting, c.after)}")
@@ -110,15 +148,15 @@ def render_apply(result, style: str = "cli", advise: steps.Advise | None = None)
         lines.append(f"Verdict: {result.before.verdict} → {result.after.verdict}")
     if result.after is not None:
         lines.append("After:")
-        lines.extend(render_report(result.after, style, advise=advise).splitlines())   # lines stay led by PASS/WARN/...
-    return "\n".join(lines)
+        lines.extend(render_report(result.after, style, advise=advise).split("\n"))   # lines stay led by PASS/WARN/...
+    return _join(lines)
 
 
 def render_tree(node, prefix: str = "") -> str:
     """L0 → L1 → L2 ... with state and nesting badges, as an indented tree."""
     lines = [_tree_label(node)]
     _tree_children(node, "", lines)
-    return "\n".join(lines)
+    return _join(lines)
 
 
 def _tree_label(node) -> str:
@@ -139,4 +177,4 @@ def _tree_children(node, indent: str, lines: list[str]) -> None:
 
 def render_action(result) -> str:
     status = "done" if result.ok else "refused by Hyper-V"
-    return f"{result.action} {result.vm}: {status}: {result.message}"
+    return clean(f"{result.action} {result.vm}: {status}: {result.message}")

@@ -65,6 +65,7 @@ class Report:
     vms: list[dict] = field(default_factory=list)   # [{"name", "verdict"}]
     verdict: str = READY
     error: str | None = None
+    path_prefix: str = ""    # the VMs its VMs live in (``myVM`` for a report on myVM/nestedVM); "" for the host's own
     facts: HostFacts | None = field(default=None, repr=False, compare=False)   # the facts checked
 
     @classmethod

@@ -1,6 +1,7 @@
 """The HTML toolkit every view is built with: pure functions returning strings.
 
-Every value that comes from a host (VM names, OS captions, messages) goes through ``esc``, because the
+Every value that comes from a host (VM names, OS captions, messages) goes through ``esc`` (which also shows
+bidi overrides as escapes, as the text views do), because the
 notebook and ipywidgets' ``HTML`` insert it with ``innerHTML`` unsanitized. The only script in the output
 is the constant ``onclick`` of the copy buttons, which copy the (escaped) text of the code beside them.
 Styles are inline (see ``style``), so the views keep their looks where a sanitizer strips ``<style>``.
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 import html as _html
 
+from nested_magics.display.text import no_bidi
 from nested_magics.display.style import BOX, VERDICT, attrs, status_colours, style_tag, tinted, verdict_solid
 
 LABEL = {"pass": "PASS", "info": "INFO", "warn": "WARN", "fail": "FAIL"}
@@ -19,7 +21,9 @@ COPY_JS = ("var b=this;navigator.clipboard.writeText(b.previousSibling.textConte
 
 
 def esc(value) -> str:
-    return "" if value is None else _html.escape(str(value), quote=True)
+    """Host data as inert HTML: markup escaped, bidi overrides shown as escapes (``\\u202e``) so they cannot
+    reorder what is shown around them."""
+    return "" if value is None else no_bidi(_html.escape(str(value), quote=True))
 
 
 def page(body: str) -> str:
