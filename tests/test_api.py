@@ -154,3 +154,59 @@ def test_the_package_exports_the_api():
                  "FactsError", "TargetError", "ActionRefused"):
         assert hasattr(nm, name), name
     assert nm.__version__
+
+
+# ---------------------------------------------------------------- arguments are checked (issue 11)
+
+from nested_magics.errors import UsageProblem  # noqa: E402
+
+
+def test_a_string_where_a_list_is_expected_is_one_item():
+    """issue 11: check_fleet('mock:classroom-*') checked the targets 'm', 'o', 'c'..."""
+    fleet = nm.check_fleet("mock:classroom-*")
+    assert [h.target for h in fleet.hosts] == [f"mock:classroom-{i:02d}" for i in range(1, 13)]
+    assert [v["name"] for v in nm.check("mock", "myVM").vms] == ["myVM"]
+    assert [v["name"] for v in check_targets("mock", "myVM").vms] == ["myVM"]
+    assert [v["name"] for v in check_one("mock", "myVM").vms] == ["myVM"]
+    assert [h.target for h in check_fleet(("mock", "mock:three-levels"), ("myVM",)).hosts] == \
+        ["mock", "mock:three-levels"]
+
+
+@pytest.mark.parametrize("call, argument", [
+    (lambda: nm.connect(42), "target"),
+    (lambda: nm.check(42), "host"),
+    (lambda: nm.check("mock", 42), "vms"),
+    (lambda: nm.check("mock", ["myVM", 3]), "vms"),
+    (lambda: nm.check_fleet(42), "targets"),
+    (lambda: nm.check_fleet(["mock", None]), "targets"),
+    (lambda: check_targets(b"mock"), "targets"),
+    (lambda: check_one(42), "target"),
+    (lambda: nm.plan_enable("mock", 42), "vm"),
+    (lambda: nm.plan_enable(3.5, "myVM"), "host"),
+])
+def test_a_wrong_type_is_a_type_error_naming_the_argument(call, argument):
+    with pytest.raises(TypeError) as caught:
+        call()
+    message = str(caught.value)
+    assert f"{argument} must be" in message and "\n" not in message, message
+
+
+def test_unknown_keyword_options_are_refused_naming_them_and_the_known_ones():
+    for call in (lambda: nm.connect("mock", colour="x"), lambda: nm.check_fleet(["mock"], colour="x"),
+                 lambda: check_targets(["mock"], colour="x"), lambda: check_one("mock", colour="x")):
+        with pytest.raises(UsageProblem) as caught:
+            call()
+        message = str(caught.value)
+        assert "'colour'" in message and "user" in message and "timeout" in message, message
+    assert nm.connect("mock", user="admin", timeout=5, verify=False) is nm.connect("mock")
+
+
+def test_check_of_a_glob_naming_several_hosts_points_to_check_fleet():
+    """issue 11: nm.check('mock:classroom-*') said "only check takes several" (this is check)."""
+    with pytest.raises(UsageProblem) as caught:
+        nm.check("mock:classroom-*")
+    message = str(caught.value)
+    assert "check_fleet" in message and "names 12 hosts" in message and "only check takes" not in message
+    with pytest.raises(UsageProblem, match="check_fleet"):
+        nm.connect("mock:classroom-*")
+    assert nm.check("mock:classroom-0[1]").target == "mock:classroom-01"   # a glob naming one host is one host

@@ -242,18 +242,16 @@ def test_no_command_prints_help_and_exits_2(run):
 
 
 def test_help_exits_0(run):
-    with pytest.raises(SystemExit) as info:
-        run("check", "--help")
-    assert info.value.code == 0
+    """main() returns the status (python -m nested_magics raises SystemExit with it): help is 0."""
+    r = run("check", "--help")
+    assert r.status == 0 and "usage: nested-magics check" in r.out and r.err == ""
 
 
 def test_help_names_every_vm_action(run, capsys):
     """The vocabulary's actions, all of them, in the top-level help and in vm --help."""
     vm_row = " ".join(run().out.split()).split(" vm one VM action: ", 1)[1]    # argparse wraps lines
     named = [word.strip(",") for word in vm_row.split(" options:")[0].split()]
-    with pytest.raises(SystemExit):
-        run("vm", "--help")
-    vm_help = " ".join(capsys.readouterr().out.split())
+    vm_help = " ".join(run("vm", "--help").out.split())
     assert named == [action.name for action in VM_ACTION_LIST]
     for action in VM_ACTION_LIST:
         assert f"{action.name}: {' '.join(action.help.split())}" in vm_help, action.name
@@ -489,8 +487,9 @@ def test_a_glob_target_where_one_host_is_needed_is_one_usage_line(capsys):
 
     assert main(["tree", "-t", "mock:classroom-*"]) == 2
     err = capsys.readouterr().err.strip()
-    assert err == ("nested-magics: mock:classroom-* names 12 hosts; this takes one (e.g. mock:classroom-01): "
-                   "only check takes several")
+    assert err == ("nested-magics: mock:classroom-* names 12 hosts, but this takes one (e.g. mock:classroom-01); "
+                   "several hosts are checked by nm.check_fleet('mock:classroom-*'), nested-magics check or "
+                   "%nested_check")
 
 
 def test_a_refusal_is_said_once_on_stderr(capsys):
@@ -524,3 +523,80 @@ def test_a_reader_that_leaves_early_keeps_the_exit_status_and_gets_no_traceback(
     assert done.stdout.startswith("TH2-DESKTOP")
     assert done.stderr.strip().splitlines()[-1] == "status=1", done.stderr[-500:]
     assert "Traceback" not in done.stderr and "BrokenPipe" not in done.stderr
+
+
+# ---------------------------------------------------------------- bad input, one line; --json always (issue 11)
+
+
+@pytest.mark.parametrize("argv", [
+    ("enable", "noSuchVM", "--json"),
+    ("enable", "myVM", "-t", "mock:nope", "--json"),
+    ("enable", "myVM", "--memory", "lots", "--json"),
+    ("tree", "-t", "mock:nope", "--json"),
+    ("vm", "start", "noSuchVM", "--json"),
+    ("vm", "frobnicate", "myVM", "--json"),
+    ("vm", "start", "myVM", "6GB", "--json"),
+    ("check", "--colour", "--json"),
+    ("check", "-t", "mock:nope", "--json"),
+    ("enable", "--json"),
+])
+def test_json_prints_one_document_on_every_error_path(run, argv):
+    """issue 11: `enable noSuchVM --json` printed nothing on stdout while `check --json` printed an error
+    document. Every --json run prints one JSON document, the error line goes to stderr, exit 2."""
+    r = run(*argv)
+    assert r.status == 2, r
+    line = one_error_line(r)
+    doc = r.json
+    assert doc["verdict"] == "error" and doc["error"] == line[len("nested-magics: "):], r
+    assert doc["target"], r
+
+
+def test_json_error_documents_keep_each_commands_keys(run):
+    doc = run("vm", "start", "noSuchVM", "--json").json
+    assert doc["action"] == "start" and doc["vm"] == "noSuchVM" and doc["ok"] is False and doc["message"]
+    doc = run("enable", "noSuchVM", "-t", "mock:three-levels", "--json").json
+    assert doc["target"] == "mock:three-levels" and doc["vm"] == "noSuchVM" and doc["applied"] == []
+
+
+def test_quiet_strict_never_prints_ready_while_exiting_1(run):
+    """issue 11: `check --quiet --strict` exited 1 while printing READY."""
+    for quiet in (("--quiet",), ()):
+        r = run("check", "-t", "mock:three-levels", "--strict", *quiet)
+        assert r.status == 1, r
+        verdict = [line for line in r.out.splitlines() if line.startswith("Verdict:")]
+        assert len(verdict) == 1 and "--strict" in verdict[0] and "warning" in verdict[0], r
+    r = run("check", "-t", "mock:three-levels", "--quiet")
+    assert r.status == 0 and "Verdict: READY (myVM ready)" in r.out.splitlines(), r
+    r = run("check", "-t", "mock:classroom-01", "--quiet", "--strict")   # no warnings: plain READY, exit 0
+    assert r.status == 0 and "Verdict: READY (lab-vm ready)" in r.out.splitlines(), r
+    r = run("check", "-t", "mock:three-levels", "-t", "mock:classroom-01", "--quiet", "--strict")
+    assert r.status == 1 and any("--strict" in line for line in r.out.splitlines()), r
+
+
+@pytest.mark.parametrize("argv", [
+    ("enable", "myVM", "--memory", "-4GB"),
+    ("enable", "myVM", "--memory", "-4GB", "--yes"),
+    ("vm", "new", "fresh", "--memory", "-1GB"),
+    ("vm", "resize-memory", "myVM", "-4GB"),
+])
+def test_a_negative_size_is_the_size_error(run, argv):
+    """issue 11: `--memory -4GB` said "expected one argument"."""
+    before = nm.connect("mock").facts().to_dict()
+    r = run(*argv)
+    assert r.status == 2, r
+    assert "cannot be negative" in one_error_line(r), r
+    assert nm.connect("mock").facts().to_dict() == before
+
+
+@pytest.mark.parametrize("argv", [
+    ("enable", "myVM", "-t", "mock", "-t", "mock:three-levels", "--yes"),
+    ("tree", "-t", "mock", "-t", "mock:three-levels"),
+    ("vm", "stop", "myVM", "-t", "mock", "--target", "mock:three-levels"),
+])
+def test_a_command_that_takes_one_target_refuses_several(run, argv):
+    """issue 11: the last -t silently won."""
+    before = nm.connect("mock:three-levels").facts().to_dict()
+    r = run(*argv)
+    assert r.status == 2 and r.out == "", r
+    assert "one target" in one_error_line(r, "-t"), r
+    assert nm.connect("mock:three-levels").facts().to_dict() == before

@@ -392,3 +392,46 @@ def test_vm_actions_return_results(ip):
 ])
 def test_bad_vm_lines(ip, args, expected):
     assert expected in usage_error(lambda: line(ip, "nested_vm", args))
+
+
+# ---------------------------------------------------------------- issue 11: bad input, and what the terminal says
+
+
+def test_enable_outside_a_live_kernel_says_how_to_apply_with_the_same_line(ip):
+    """issue 11: in terminal IPython `%nested_enable myVM` said "press Apply ... (in code: flow.apply())",
+    where there is no button and no `flow`."""
+    flow = line(ip, "nested_enable", "myVM")
+    shown = flow._repr_mimebundle_()["text/plain"]
+    assert "press Apply" not in shown and "flow.apply()" not in shown, shown
+    assert "run %nested_enable myVM --yes to apply these changes" in shown, shown
+    assert isinstance(flow, EnableFlow) and not nesting_on()
+    flow = ip.run_cell_magic("nested_enable", "-t mock:three-levels", "vm: myVM/nestedVM\nmemory: 2GB\nstart: true\n")
+    shown = flow.text()
+    assert "run %nested_enable myVM/nestedVM --memory 2GB --start -t mock:three-levels --yes" in shown, shown
+    result = line(ip, "nested_enable", "myVM/nestedVM --memory 2GB --start -t mock:three-levels --yes")
+    assert isinstance(result, ApplyResult)
+
+
+@pytest.mark.parametrize("magic, args", [
+    ("nested_enable", "myVM -t mock -t mock:three-levels --yes"),
+    ("nested_tree", "-t mock -t mock:three-levels"),
+    ("nested_vm", "stop myVM -t mock -t mock:three-levels"),
+    ("nested_connect", "mock mock:three-levels"),
+])
+def test_a_magic_that_takes_one_target_refuses_several(ip, magic, args):
+    before = nm.connect("mock:three-levels").facts().to_dict()
+    message = usage_error(lambda: line(ip, magic, args))
+    assert message.startswith(f"%{magic}: "), message
+    assert "one target" in message or "unrecognized arguments: mock:three-levels" in message, message
+    assert nm.connect("mock:three-levels").facts().to_dict() == before
+
+
+@pytest.mark.parametrize("magic, args", [
+    ("nested_enable", "myVM --memory -4GB --yes"),
+    ("nested_vm", "new fresh --memory -1GB"),
+    ("nested_vm", "resize-memory myVM -4GB"),
+])
+def test_a_negative_size_in_a_magic_is_the_size_error(ip, magic, args):
+    before = nm.connect("mock").facts().to_dict()
+    assert "cannot be negative" in usage_error(lambda: line(ip, magic, args))
+    assert nm.connect("mock").facts().to_dict() == before

@@ -350,3 +350,15 @@ def test_a_fleet_in_a_notebook_uses_the_options_each_host_was_connected_with():
         ip.extension_manager.unload_extension("nested_magics")
         for server in servers:
             server.stop()
+
+
+def test_cli_next_steps_over_winrm_keep_the_connection_options(capsys):
+    """Found (issue 11): over WinRM the `Next:` commands dropped --user and --ca-file, so they failed as printed."""
+    server, _ = serve()
+    with server:
+        code = main(["check", "-t", server.url, "--user", server.username, "--transport", "basic", "--insecure"])
+    out = capsys.readouterr().out
+    assert code == 1
+    step = next(line for line in out.splitlines() if line.startswith("Next:") and "nested-magics enable" in line)
+    assert f"-t {server.url}" in step and f"--user {server.username}" in step
+    assert "--transport basic" in step and "--insecure" in step

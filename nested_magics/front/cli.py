@@ -17,7 +17,9 @@ from nested_magics.front import grammar
 from nested_magics import session
 from nested_magics.api import check_targets, connect
 from nested_magics.front import render as text
-from nested_magics.errors import NestedMagicsError, TargetError, UsageProblem
+from nested_magics.front.advice import Invocation
+from nested_magics.display.text import clean
+from nested_magics.errors import NestedMagicsError, UsageProblem
 from nested_magics.model.report import ERROR, READY, WARN, FleetReport, Report
 
 PROG = "nested-magics"
@@ -27,6 +29,10 @@ NO_CONSENT = ("no terminal to ask for consent and no --yes: nothing was changed;
 
 class _Parser(argparse.ArgumentParser):
     """argparse, but a usage error is one line naming the problem and where to look."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        grammar.accept_negative_values(self)
 
     def error(self, message):
         raise UsageProblem(f"{message} (see {self.prog} --help)")
@@ -69,6 +75,12 @@ def _say(message: str) -> None:
         sys.stdout = open(os.devnull, "w")   # later prints go nowhere; the status is still returned
 
 
+def _complain(message) -> None:
+    """One line on stderr: what the user typed (or a host sent) is shown with its control characters,
+    line separators and bidi overrides escaped, so an error is always exactly one line."""
+    print(f"{PROG}: {clean(message)}", file=sys.stderr)
+
+
 def _emit(data) -> None:
     _say(json.dumps(data, indent=2, ensure_ascii=False))
 
@@ -77,19 +89,60 @@ def _connect(target: str | None, ns):
     return connect(target or session.default_target(), **grammar.winrm_options(ns))
 
 
+def _invocation(ns) -> Invocation:
+    """What the printed next steps must repeat so they reach the same host the same way."""
+    return Invocation(grammar.winrm_options(ns))
+
+
 def cmd_check(ns) -> int:
     checked = check_targets(ns.targets, ns.vms or None, **grammar.winrm_options(ns))
     reports = checked.hosts if isinstance(checked, FleetReport) else [checked]
     for report in reports:
         if report.error is not None:
-            print(f"{PROG}: {report.error}", file=sys.stderr)
+            _complain(report.error)
     if ns.json:
         _emit(checked.to_dict())
     elif isinstance(checked, FleetReport):
-        _say(text.render_fleet(checked, quiet=ns.quiet))
+        _say(_strict_fleet(text.render_fleet(checked, quiet=ns.quiet, invocation=_invocation(ns)), reports, ns.strict))
     elif checked.error is None:
-        _say(text.render_report(checked, quiet=ns.quiet, details=ns.details))
+        _say(_strict_verdict(text.render_report(checked, quiet=ns.quiet, details=ns.details, invocation=_invocation(ns)),
+                            checked, ns.strict))
     return max(_check_status(report, ns.strict) for report in reports)
+
+
+def _strict_warnings(report: Report, strict: bool) -> list[str]:
+    """The warnings that make a READY report exit 1 under ``--strict`` (none without --strict)."""
+    if not strict or report.verdict != READY:
+        return []
+    return [c.id for c in report.checks if c.status == WARN]
+
+
+def _strict_verdict(shown: str, report: Report, strict: bool) -> str:
+    """Under ``--strict`` a READY host with warnings exits 1, so its ``Verdict:`` line says so instead of a
+    bare READY (``--quiet`` prints no WARN lines, so the verdict line is all the reader sees)."""
+    warned = _strict_warnings(report, strict)
+    if not warned:
+        return shown
+    note = (f" with {len(warned)} warning{'s' if len(warned) > 1 else ''} ({', '.join(warned[:5])}"
+            f"{', ...' if len(warned) > 5 else ''}): not ready under --strict (exit 1)")
+    lines = shown.split("\n")
+    for i, line in enumerate(lines):
+        if line.startswith("Verdict: READY"):
+            lines[i] = line + note
+            return "\n".join(lines)
+    return shown + f"\nStrict: READY{note}"
+
+
+def _strict_fleet(shown: str, reports: list[Report], strict: bool) -> str:
+    """A fleet's READY hosts with warnings, named on one line when ``--strict`` makes them exit 1."""
+    warned = [report.target for report in reports if _strict_warnings(report, strict)]
+    if not warned:
+        return shown
+    head, sep, rest = shown.partition("\n")
+    if head.endswith(": READY"):      # the fleet's verdict line says what the exit status will say
+        shown = f"{head} ({len(warned)} with warnings: not ready under --strict){sep}{rest}"
+    return shown + (f"\nStrict: {len(warned)} READY host(s) have warnings and are not ready under --strict "
+                    f"(exit 1): {', '.join(warned[:10])}{', ...' if len(warned) > 10 else ''}")
 
 
 def _check_status(report: Report, strict: bool) -> int:
@@ -127,11 +180,11 @@ def cmd_enable(ns) -> int:
     else:
         result = host.decline(plan, NO_CONSENT)
     if result.failed is not None:
-        print(f"{PROG}: {result.failed.message}", file=sys.stderr)
+        _complain(result.failed.message)
     if ns.json:
         _emit(result.to_dict())
     else:
-        _say(text.render_apply(result))
+        _say(text.render_apply(result, invocation=Invocation.for_vm(ns.vm, grammar.winrm_options(ns))))
         if host.kind == "mock" and result.applied:
             _say("Note: a mock host is simulated, and its changes last for this command only "
                   "(in a notebook or a Python session, for as long as the kernel runs).")
@@ -152,7 +205,7 @@ def cmd_vm(ns) -> int:
     host = _connect(ns.target, ns)
     result = host.vm(ns.action, ns.path, **grammar.vm_options(ns))
     if not result.ok:       # Hyper-V's message, once, on stderr
-        print(f"{PROG}: {result.message}", file=sys.stderr)
+        _complain(result.message)
     if ns.json:
         _emit(result.to_dict())
     elif result.ok:
@@ -163,8 +216,52 @@ def cmd_vm(ns) -> int:
 COMMANDS = {"check": cmd_check, "enable": cmd_enable, "tree": cmd_tree, "vm": cmd_vm}
 
 
+def _words(argv: list[str] | None) -> list[str]:
+    words = list(sys.argv[1:] if argv is None else argv)
+    return words[:words.index("--")] if "--" in words else words
+
+
+def _asks_json(argv: list[str] | None) -> bool:
+    """``--json`` on a line argparse refused: the reader still expects one JSON document."""
+    return "--json" in _words(argv)
+
+
+def _given_target(words: list[str]) -> str | None:
+    """The first ``-t``/``--target`` on a line argparse may have refused (best effort, for the error document)."""
+    for i, word in enumerate(words):
+        if word in ("-t", "--target") and i + 1 < len(words):
+            return words[i + 1]
+        if word.startswith("--target="):
+            return word.split("=", 1)[1]
+        if word.startswith("-t") and len(word) > 2 and not word.startswith("--"):
+            return word[2:]
+    return None
+
+
+def _error_document(exc: NestedMagicsError, ns, argv: list[str] | None) -> dict:
+    """contracts §6's error document, ``{"target", "verdict": "error", "error"}``, for every command (check's
+    is the contract; enable and vm add the keys of their own document that are known, with nothing done)."""
+    words = _words(argv)
+    if ns is not None:
+        target = getattr(ns, "target", None) or (getattr(ns, "targets", None) or [None])[0]
+        command = ns.command
+    else:
+        target = _given_target(words)
+        command = next((word for word in words if word in COMMANDS), None)
+    try:
+        target = target or session.default_target()
+    except NestedMagicsError:
+        target = target or "mock"
+    doc = {"target": target, "verdict": ERROR, "error": str(exc)}
+    if command == "enable":
+        doc.update(vm=getattr(ns, "vm", None), plan=[], applied=[], failed=None, after=None)
+    elif command == "vm":
+        doc.update(action=getattr(ns, "action", None), vm=getattr(ns, "path", None), ok=False, message=str(exc))
+    return doc
+
+
 def _one_line_warning(message, category, filename, lineno, file=None, line=None):
-    print(f"{PROG}: warning: {message}", file=sys.stderr)
+    _complain(f"warning: {message}")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -176,12 +273,13 @@ def main(argv: list[str] | None = None) -> int:
             parser.print_help()
             return 2
         return COMMANDS[ns.command](ns)
+    except SystemExit as exc:      # --help has been printed: a status to return, never an exception to the caller
+        return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 2)
     except NestedMagicsError as exc:
-        wants_json = "ns" in locals() and getattr(ns, "json", False)
-        print(f"{PROG}: {exc}", file=sys.stderr)
-        if wants_json and isinstance(exc, TargetError):
-            target = getattr(ns, "target", None) or (getattr(ns, "targets", None) or [None])[0]
-            _emit({"target": target or session.default_target(), "verdict": ERROR, "error": str(exc)})
+        _complain(exc)
+        parsed = locals().get("ns")
+        if (getattr(parsed, "json", False) if parsed is not None else _asks_json(argv)):
+            _emit(_error_document(exc, parsed, argv))
         return 2
     except KeyboardInterrupt:
         print(f"{PROG}: interrupted", file=sys.stderr)

@@ -6,11 +6,36 @@ the same words. Boolean flags default to None so a YAML cell body can fill what 
 
 from __future__ import annotations
 
+import argparse
+import re
+
 from nested_magics import vocabulary
 from nested_magics.errors import UsageProblem
 from nested_magics.model.sizes import format_size
 
 Spec = tuple[tuple[str, ...], dict]
+
+# A word that starts like a negative number (``-4GB``, ``-1.5GB``, ``-.5``) is a value, never an option, so
+# ``--memory -4GB`` reaches the size parser ("a size cannot be negative") instead of argparse's "expected one
+# argument". argparse's own pattern accepts only bare numbers (``-4``). No option of the grammar looks like one.
+NEGATIVE_VALUE = re.compile(r"^-\.?\d")
+
+
+def accept_negative_values(parser) -> None:
+    """Make ``parser`` read ``-4GB`` as a value (see ``NEGATIVE_VALUE``)."""
+    parser._negative_number_matcher = NEGATIVE_VALUE
+
+
+class OneTarget(argparse.Action):
+    """``-t`` of a command that acts on one host: a second ``-t`` is a usage error, never "the last wins"."""
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        earlier = getattr(namespace, self.dest, None)
+        if earlier is not None:
+            raise argparse.ArgumentError(self, f"given twice ({earlier!r:.80} and {values!r:.80}): this command "
+                                               "takes one target (only check takes several -t)")
+        setattr(namespace, self.dest, values)
+
 
 TARGETS: list[Spec] = [
     (("-t", "--target"), dict(action="append", dest="targets", metavar="TARGET",
@@ -18,7 +43,7 @@ TARGETS: list[Spec] = [
                                    "repeat for a fleet (checked concurrently)")),
 ]
 TARGET: list[Spec] = [
-    (("-t", "--target"), dict(dest="target", metavar="TARGET",
+    (("-t", "--target"), dict(dest="target", metavar="TARGET", action=OneTarget,
                               help="host: mock, mock:NAME, mock:PATH, HOST[:PORT] or a WinRM URL")),
 ]
 WINRM: list[Spec] = [

@@ -16,6 +16,13 @@ from nested_magics.front import grammar
 ENABLE_BODY_KEYS = ("vm",) + tuple(option.name for option in vocabulary.ENABLE_OPTIONS)
 
 
+def one_line(message) -> str:
+    """A UsageError's text as one line: control characters, line separators and bidi overrides escaped."""
+    from nested_magics.display.text import clean
+
+    return clean(message)
+
+
 class HelpShown(Exception):
     """``-h``/``--help`` on a magic line: the help was printed, so the magic does nothing else."""
 
@@ -40,14 +47,15 @@ def parse(method, line: str):
     try:
         words = shlex.split(line, posix=True)
     except ValueError as exc:
-        raise UsageError(f"%{name}: {exc} (quote names with spaces, e.g. \"my VM\")") from None
+        raise UsageError(one_line(f"%{name}: {exc} (quote names with spaces, e.g. \"my VM\")")) from None
     if "-h" in words or "--help" in words:
         print(method.__doc__)
         raise HelpShown()
+    grammar.accept_negative_values(method.parser)
     try:
         return method.parser.parse_args(words)
     except UsageError as exc:
-        raise UsageError(f"%{name}: {exc} (see %{name}?)") from None
+        raise UsageError(one_line(f"%{name}: {exc} (see %{name}?)")) from None
 
 
 def parse_enable_body(cell: str | None) -> dict:

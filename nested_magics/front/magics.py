@@ -12,6 +12,7 @@ Importing this module loads neither ipywidgets nor pywinrm/requests: views and W
 from __future__ import annotations
 
 import functools
+import shlex
 
 from IPython.core.error import UsageError
 from IPython.core.magic import Magics, line_cell_magic, line_magic, magics_class
@@ -22,10 +23,67 @@ from nested_magics import api, session
 from nested_magics.front import grammar
 from nested_magics.errors import NestedMagicsError
 from nested_magics.host import Host
-from nested_magics.front.magic_args import HelpShown, enable_request, grammar_arguments, parse, with_vocabulary
+from nested_magics.front.magic_args import (HelpShown, enable_request, grammar_arguments, one_line, parse,
+                                            with_vocabulary)
 from nested_magics.model.report import Report
+from nested_magics.vocabulary import ENABLE_OPTION
 
 VM_ARG = [(("vm",), dict(nargs="?", metavar="VM", help="the VM (or myVM/nestedVM); or vm: in the cell body"))]
+
+
+def apply_line(vm: str, options: dict, ns, planned=None) -> str:
+    """The ``%nested_enable ... --yes`` line that applies what this plan shows: the same VM, enable options
+    (the line's and the cell body's, as the plan read them), target and WinRM options, runnable as printed."""
+    words = [vm]
+    for attr, value in options.items():
+        option = ENABLE_OPTION.get(attr)
+        if option is None or value is None:
+            continue
+        if option.kind == "flag":
+            if getattr(planned, attr, value) is True:     # the plan's reading of 'yes' / 'false' in a cell body
+                words.append(option.flag)
+        else:
+            words += [option.flag, str(value)]
+    if ns.target:
+        words += ["-t", ns.target]
+    for flag, key in (("--user", "user"), ("--transport", "transport"), ("--ca-file", "ca_file"),
+                      ("--timeout", "timeout"), ("--guest-user", "guest_user")):
+        value = getattr(ns, key, None)
+        if value is not None:
+            words += [flag, f"{value:g}" if isinstance(value, float) else str(value)]
+    words += [flag for flag, key in (("--no-verify", "no_verify"), ("--insecure", "insecure")) if getattr(ns, key, None)]
+    return "%nested_enable " + " ".join(shlex.quote(word) for word in words) + " --yes"
+
+
+_flow_classes: dict = {}
+
+
+def enable_flow(plan, line: str):
+    """The EnableFlow of ``plan``. In a live kernel it has Apply and Cancel; elsewhere (terminal IPython,
+    widgets off) there is no button and no ``flow`` variable, so its text says which line applies the plan."""
+    from nested_magics.display import view
+    from nested_magics.display.enable_flow import EnableFlow
+
+    if view.live():
+        return EnableFlow(plan)
+    if "cls" not in _flow_classes:
+        class PlannedFlow(EnableFlow):
+            """An EnableFlow whose waiting text names the magic line that applies it (no buttons here)."""
+
+            apply_line = ""
+
+            def text(self) -> str:
+                if self.state == "waiting" and self.can_apply:
+                    from nested_magics.display import text as display_text
+
+                    return (display_text.render_plan(self.plan) + "\nNothing has changed yet: run "
+                            f"{self.apply_line} to apply these changes (or .apply() on this object).")
+                return super().text()
+
+        _flow_classes["cls"] = PlannedFlow
+    flow = _flow_classes["cls"](plan)
+    flow.apply_line = line
+    return flow
 
 
 def friendly(func):
@@ -37,7 +95,9 @@ def friendly(func):
         except HelpShown:
             return None
         except NestedMagicsError as exc:
-            raise UsageError(str(exc)) from None
+            raise UsageError(one_line(exc)) from None
+        except UsageError as exc:          # argparse's, the cell body's: one line whatever was typed
+            raise UsageError(one_line(exc)) from None
     return run
 
 
@@ -127,7 +187,7 @@ class NestedMagics(Magics):
         report = api.check_targets(ns.targets, ns.vms or None, progress=fleet_progress,
                                    options_for=lambda target: self._options(target, ns))
         if isinstance(report, Report) and report.error is not None:
-            raise UsageError(report.error)     # contracts §5: one target that cannot be read; in a fleet, a row
+            raise UsageError(one_line(report.error))     # contracts §5: one target that cannot be read; in a fleet, a row
         return report.to_dict() if ns.json else report
 
     # ------------------------------------------------------------------ %%nested_enable
@@ -166,9 +226,7 @@ class NestedMagics(Magics):
             return host.dry_run(plan).to_dict()
         if ns.dry_run:
             return plan
-        from nested_magics.display.enable_flow import EnableFlow
-
-        return EnableFlow(plan)
+        return enable_flow(plan, apply_line(vm, options, ns, getattr(plan, "options", None)))
 
     # ------------------------------------------------------------------ %nested_tree
 
