@@ -12,7 +12,7 @@ import pytest
 from nested_magics.backends.mock import bundled_names
 from nested_magics.errors import FactsError
 from nested_magics.model.facts import SCHEMA_ID
-from nested_magics.load import load_facts, schema, validate
+from nested_magics.load import key_path, load_facts, schema, validate
 
 
 def _packaged_schema() -> dict:
@@ -157,12 +157,14 @@ def test_the_compiled_validator_and_jsonschema_agree_on_every_bundled_scenario()
     """A valid document takes the fast path only; jsonschema is the reference for the same schema."""
     import fastjsonschema
     from nested_magics.backends.mock import bundled_names, load_scenario
-    from nested_magics.load import _as_draft7, _fast_validator, _validator, schema
+    from nested_magics.load import _as_draft7, _fast_validator, problems, schema
 
+    reference = jsonschema.validators.validator_for(_packaged_schema())(_packaged_schema())
     for name in bundled_names():
         document = load_scenario(name).to_dict()
         _fast_validator()(document)
-        assert list(_validator().iter_errors(document)) == [], name
+        assert list(reference.iter_errors(document)) == [], name
+        assert problems(document) == [], name
     broken = load_scenario("blog-2015").to_dict()
     broken["os"].pop("build")            # required at the top level, not in a guest
     with pytest.raises(fastjsonschema.JsonSchemaValueException):
@@ -207,3 +209,59 @@ def test_a_vm_state_must_be_a_hyperv_vmstate_name():
         load_facts(doc)
     doc["vms"][0]["state"] = "FastSavingCritical"
     assert load_facts(doc).vms[0].state == "FastSavingCritical"
+
+
+def test_the_error_wording_validator_understands_every_keyword_the_schema_uses():
+    """nested_magics.load.problems words errors without jsonschema: it must know every keyword used here."""
+    from nested_magics.load import SCHEMA_KEYWORDS, _as_draft7
+
+    used: set[str] = set()
+
+    def walk(node, in_properties=False):
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if not in_properties:
+                    used.add(key)
+                walk(value, in_properties=key in ("properties", "$defs", "definitions") and not in_properties)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(_packaged_schema())
+    walk(_as_draft7(_packaged_schema()))
+    assert used <= SCHEMA_KEYWORDS, used - SCHEMA_KEYWORDS
+
+
+@pytest.mark.parametrize("overrides", [
+    {"schema": "nested-magics/host-facts/v2"}, {"os": {"build": "10565"}}, {"os": {"kind": "desktop"}},
+    {"vbs": {"status": 3}}, {"vbs": {"status": True}}, {"hypervisor_present": "yes"}, {"default_vm_version": "eight"},
+    {"switches": [{"name": "S", "type": "Bridge"}]}, {"latency_ms": -1}, {"latency_ms": 10**9},
+    {"faults": [{"operation": "start"}]}, {"name": ""}, {"name": "n" * 256}, {"os": {"build": 10**7}},
+    {"memory": {"total_bytes": 2**51}}, {"memory": {"total_bytes": 2.5}}, {"vms": [{"name": "v"}]},
+    {"vms": [{"name": "v", "state": "Off", "version": "8.0", "guest": {"schema": SCHEMA_ID}}]},
+])
+def test_the_wording_validator_and_jsonschema_find_the_same_problems(make_doc, overrides):
+    """Where jsonschema (the reference, 2020-12) finds problems, the wording validator (draft-7 form) finds
+    them at the same key paths, and the message names the deepest one."""
+    from nested_magics.load import _best, problems
+
+    doc = make_doc(**overrides)
+    reference = jsonschema.validators.validator_for(_packaged_schema())(_packaged_schema())
+    expected = sorted(tuple(map(str, e.absolute_path)) for e in reference.iter_errors(doc))
+    found = problems(doc)
+    assert expected and found
+    assert sorted(tuple(map(str, p.path)) for p in found) == expected
+    best = _best(found)
+    assert _error(doc).startswith(key_path(best.path + ([best.expected] if best.rule == "required" else [])))
+
+
+def test_the_bounds_are_in_the_schema():
+    """contracts §2: sizes up to 1 PiB, builds up to 10^6, names up to 255 characters."""
+    from nested_magics.load import MAX_BUILD, MAX_NAME, MAX_SIZE_BYTES
+
+    packaged = _packaged_schema()
+    defs = packaged["$defs"]
+    assert defs["size"]["maximum"] == MAX_SIZE_BYTES == 1024**5
+    assert defs["os"]["properties"]["build"]["maximum"] == MAX_BUILD == 10**6
+    assert defs["hostBody"]["properties"]["name"]["maxLength"] == defs["vm"]["properties"]["name"]["maxLength"] \
+        == MAX_NAME == 255
