@@ -207,11 +207,11 @@ def test_a_yaml_document_of_millions_of_values_is_refused_with_bounded_memory():
     """Within 16 MiB, YAML can hold millions of tiny values; PyYAML spends ~5 µs and ~400 bytes on each (the
     old loader: 44 s and 676 MiB for a million). Past 500,000 it is refused, pointing to JSON."""
     text = "vbs: {services_running: [" + "0, " * 1_000_000 + "0]}\n"
-    out = in_child(f"""
+    out = in_child("""
         import resource, time
         from nested_magics.errors import FactsError
         from nested_magics.load import parse_facts_text
-        text = "vbs: {{services_running: [" + "0, " * 1_000_000 + "0]}}\\n"
+        text = "vbs: {services_running: [" + "0, " * 1_000_000 + "0]}\\n"
         try:
             parse_facts_text(text, "mock:wide.yaml")
             print("LOADED")
