@@ -505,6 +505,15 @@ def test_a_refusal_is_said_once_on_stderr(capsys):
     assert err.count("nothing was changed") == 1 and len(err.strip().splitlines()) == 1
 
 
+def test_a_refused_plan_on_a_blocked_host_is_said_once(capsys):
+    """Found (issue 11): the host refusal was printed twice, in the plan on stdout and on stderr."""
+    from nested_magics.front.cli import main
+
+    assert main(["enable", "docker-vm", "-t", "mock:windows10-amd", "--yes"]) == 1
+    out, err = capsys.readouterr()
+    assert (out + err).count("cannot run nested VMs") == 1 and "REFUSED (host)" in out
+
+
 def test_a_reader_that_leaves_early_keeps_the_exit_status_and_gets_no_traceback(tmp_path):
     """`nested-magics check ... | head -1`: the verdict's status, not 0, and nothing on stderr."""
     import json

@@ -110,10 +110,11 @@ def render_fleet(fleet: FleetReport, style: str = "cli", quiet: bool = False, ev
     return _join(lines)
 
 
-def render_plan(plan) -> str:
+def render_plan(plan, with_reason: bool = True) -> str:
+    """``with_reason=False``: a refusal's message is said elsewhere (the CLI's one stderr line)."""
     head = f"Plan for {plan.vm} on {plan.host_name}:"
     if plan.refused is not None:
-        lines = [head + f" REFUSED ({plan.refused.id})", f"  {plan.refused.message}"]
+        lines = [head + f" REFUSED ({plan.refused.id})"] + ([f"  {plan.refused.message}"] if with_reason else [])
         if plan.changes:
             lines.append("  It would make these changes once allowed:")
             lines.extend(f"    {c.id}: {c.describe()}" for c in plan.changes)
@@ -133,7 +134,8 @@ def render_apply(result, style: str = "cli", advise: steps.Advise | None = None)
 
     In the CLI the reason for changing nothing is already the one line on stderr, so it is not
     repeated; nor is the report, which nothing changed."""
-    lines = render_plan(result.plan).split("\n")
+    said = style == "cli" and result.failed is not None and result.failed is result.plan.refused
+    lines = render_plan(result.plan, with_reason=not said).split("\n")
     if result.failed is not None and not result.applied and (
             result.failed.id in ("host", "consent", "stale") or result.plan.refused):
         lines.append("Nothing was changed." if style == "cli" else f"Nothing was changed: {result.failed.message}")
