@@ -362,3 +362,27 @@ def test_cli_next_steps_over_winrm_keep_the_connection_options(capsys):
     step = next(line for line in out.splitlines() if line.startswith("Next:") and "nested-magics enable" in line)
     assert f"-t {server.url}" in step and f"--user {server.username}" in step
     assert "--transport basic" in step and "--insecure" in step
+
+
+def test_a_magic_next_step_over_winrm_runs_as_printed():
+    """Found (issue 11): options typed on a magic line were not kept, so the printed next step could not reach
+    the host (a WinRM host is keyed by endpoint and user)."""
+    from test_magics import new_shell
+
+    from nested_magics.display import text
+    from nested_magics.front.advice import next_steps
+
+    ip = new_shell()
+    try:
+        server, windows = serve()
+        with server:
+            words = f"-t {server.url} --user {server.username} --transport basic --insecure"
+            report = ip.run_line_magic("nested_check", words)
+            plain = text.render_report(report, style="magic", advise=next_steps)
+            step = next(line for line in plain.splitlines() if "%nested_enable" in line)
+            line = step[step.index("%nested_enable") + len("%nested_enable "):]
+            result = ip.run_line_magic("nested_enable", line + " --yes")
+            assert result.after.verdict == "ready"
+            assert windows.simulator.facts.find_vm("myVM").expose_virtualization_extensions
+    finally:
+        ip.extension_manager.unload_extension("nested_magics")

@@ -81,7 +81,7 @@ class FleetView(View):
         if self.complete:
             return text.render_fleet(FleetReport(self.reports), style="magic", every=True, advise=self.advice)
         lines = [f"Checking {len(self.targets)} host(s): {self.answered} answered"]
-        lines += [f"  WAITING  {t}" for t, r in zip(self.targets, self.reports) if r is None]
+        lines += [f"  WAITING  {text.clean(t)}" for t, r in zip(self.targets, self.reports) if r is None]
         return "\n".join(lines)
 
     def html(self) -> str:

@@ -135,8 +135,13 @@ class NestedMagics(Magics):
         return api.connect(target, **self._options(target, ns))
 
     def _options(self, target: str, ns) -> dict:
-        """What %nested_connect was given for ``target``, updated by what this line gives."""
-        return {**self._winrm.get(target, {}), **grammar.winrm_options(ns)}
+        """What %nested_connect (or an earlier line) gave for ``target``, updated by what this line gives, and
+        remembered: the next steps a dashboard prints name only the target, and must reach the same host the
+        same way (issue 11)."""
+        options = {**self._winrm.get(target, {}), **grammar.winrm_options(ns)}
+        if options:
+            self._winrm[target] = options
+        return options
 
     # ------------------------------------------------------------------ %nested_connect
 
