@@ -25,6 +25,7 @@ import time
 from pathlib import Path
 
 from benchmarks.common import ROOT, Sample, seconds
+from test_load_bounds import deep_json   # tests/ is on sys.path (benchmarks.common): one way to write it
 
 SCHEMA = "nested-magics/host-facts/v1"
 HEAD = f"schema: {SCHEMA}\nname: H\nos: {{build: 14393}}\ncpu: {{vendor: GenuineIntel}}\n"
@@ -49,12 +50,7 @@ def _deep_guests(levels: int) -> str:
     for _ in range(levels):
         host = {"name": "G", "vms": [{"name": "v", "state": "Off", "version": "8.0", "guest": host}]}
     doc = {"schema": SCHEMA, "name": "H", "os": {"build": 14393}, "cpu": {"vendor": "GenuineIntel"}, **host}
-    old = sys.getrecursionlimit()
-    sys.setrecursionlimit(20_000)
-    try:
-        return json.dumps(doc)
-    finally:
-        sys.setrecursionlimit(old)
+    return deep_json(doc)
 
 
 def cases(folder: Path) -> dict[str, str]:
