@@ -20,7 +20,7 @@ def check_os_build(host: HostFacts) -> Check:
                      f"Nested virtualization arrived in Windows 10 Insider build {req.PREVIEW_FIRST_BUILD}; "
                      "the blog: \"Windows Server 2012R2, or even builds prior to 10565 will not work\". "
                      "Upgrade the host to Windows 10 / Windows Server 2016 or later.",
-                     None, f"{BLOG}; facts §2.1")
+                     None, f"{BLOG}")  # facts §2.1
     if req.profile(build) == "preview":
         return Check("host.os-build", None, WARN, False,
                      f"Build {build}: preview limitations apply",
@@ -28,10 +28,10 @@ def check_os_build(host: HostFacts) -> Check:
                      "dynamic memory must be off, and checkpoints, save/restore, live migration and runtime "
                      f"memory resize fail on a VM hosting VMs. Build {req.CURRENT_FIRST_BUILD} (June 2016) and "
                      "the Anniversary Update / Windows Server 2016 (14393) lifted most of these limits.",
-                     None, f"{BLOG}; {DOCS_2016}; facts §2.1, §2.2")
+                     None, f"{BLOG}; {DOCS_2016}")  # facts §2.1, §2.2
     return Check("host.os-build", None, PASS, False, f"Build {build} supports nested virtualization",
                  f"Build {build} is {req.CURRENT_FIRST_BUILD} or later: the 2015 preview limits no longer apply.",
-                 None, f"{DOCS_2016}; facts §2.2, §2.3")
+                 None, f"{DOCS_2016}")  # facts §2.2, §2.3
 
 
 def _hyperv_fix(host: HostFacts) -> str:
@@ -45,7 +45,7 @@ def check_hyperv(host: HostFacts) -> Check:
     if host.hypervisor_present and host.hyperv_installed:
         return Check("host.hyperv", None, PASS, False, "Hyper-V is installed and its hypervisor is running",
                      "Win32_ComputerSystem.HypervisorPresent is true and the Hyper-V role is enabled.",
-                     None, f"{BLOG}; facts §2.10")
+                     None, f"{BLOG}")  # facts §2.10
     missing = []
     if not host.hyperv_installed:
         missing.append("the Hyper-V role is not installed")
@@ -54,11 +54,11 @@ def check_hyperv(host: HostFacts) -> Check:
                        "`bcdedit /set hypervisorlaunchtype auto`)")
     return Check("host.hyperv", None, FAIL, False, "Hyper-V is not running on this host",
                  "Nesting is Hyper-V on Hyper-V: " + "; ".join(missing) + ".",
-                 _hyperv_fix(host), f"{BLOG}; facts §2.10")
+                 _hyperv_fix(host), f"{BLOG}")  # facts §2.10
 
 
 def _cpu_flags_problem(host: HostFacts) -> str | None:
-    """With no hypervisor running, a flag reading False is real (facts §2.10); None is unknown."""
+    """With no hypervisor running, a flag reading False is real ("""  # facts §2.10); None is unknown.
     cpu = host.cpu
     off = [label for label, value in (("VT-x/AMD-V", cpu.vmx), ("SLAT (EPT/NPT)", cpu.slat),
                                       ("virtualization in firmware", cpu.firmware_enabled)) if value is False]
@@ -73,34 +73,34 @@ def check_cpu(host: HostFacts) -> Check:
         return Check("host.cpu", None, FAIL, False, f"Processor vendor {vendor} cannot nest Hyper-V",
                      "Nested virtualization needs an Intel processor with VT-x and EPT, or (since Windows 11 / "
                      "Windows Server 2022) an AMD EPYC/Ryzen processor.",
-                     None, f"{DOCS_NOW}; facts §2.6")
+                     None, f"{DOCS_NOW}")  # facts §2.6
     if host.cpu.is_amd and not req.amd_build_supported(host):
         needed = "Windows Server 2022 (build 20348)" if host.os.kind == "server" else "Windows 11 (build 22000)"
         return Check("host.cpu", None, FAIL, False, f"AMD processors need {needed} or later to nest",
                      f"AMD{model} on build {host.build}: nesting on AMD is supported only from Windows 11 and "
                      "Windows Server 2022 (in 2015 it was Intel-only; Windows 10 Insider builds from about 19640 "
                      "worked but were never supported). Windows 10 on AMD cannot start a nesting VM.",
-                     None, f"{AMD_DOCS}; {BLOG}; facts §2.5")
+                     None, f"{AMD_DOCS}; {BLOG}")  # facts §2.5
     if host.hypervisor_present:
         return Check("host.cpu", None, PASS, False, f"{'Intel' if host.cpu.is_intel else 'AMD'} processor{model}",
                      "The hypervisor is running, so the CPU's virtualization extensions and SLAT are present "
                      "(CIM reads them as false while a hypervisor runs, so they are not re-checked).",
-                     None, f"{HW_DOCS}; facts §2.6, §2.10")
+                     None, f"{HW_DOCS}")  # facts §2.6, §2.10
     problem = _cpu_flags_problem(host)
     if problem:
         return Check("host.cpu", None, FAIL, False, f"Processor is missing {problem}",
                      f"{vendor}{model}: Hyper-V needs VT-x/AMD-V, SLAT and virtualization enabled in firmware. "
                      "Turn virtualization on in the firmware (BIOS/UEFI) settings.",
-                     None, f"{HW_DOCS}; facts §2.6, §2.10")
+                     None, f"{HW_DOCS}")  # facts §2.6, §2.10
     unknown = [n for n, v in (("VT-x", host.cpu.vmx), ("SLAT", host.cpu.slat),
                               ("firmware", host.cpu.firmware_enabled)) if v is None]
     if unknown:
         return Check("host.cpu", None, INFO, False, f"{vendor} processor: {', '.join(unknown)} unknown",
                      "These CPU flags were not reported, so they could not be confirmed.",
-                     None, f"{HW_DOCS}; facts §2.10")
+                     None, f"{HW_DOCS}")  # facts §2.10
     return Check("host.cpu", None, PASS, False, f"{vendor} processor with virtualization extensions and SLAT",
                  f"{vendor}{model}: VT-x/AMD-V, SLAT and firmware virtualization are all on.",
-                 None, f"{HW_DOCS}; facts §2.6")
+                 None, f"{HW_DOCS}")  # facts §2.6
 
 
 # The registry value Get-NestedVirtStatus.ps1 reads (facts §1.2); a Group Policy or a UEFI lock can still enforce VBS.
@@ -114,17 +114,17 @@ def check_vbs(host: HostFacts) -> Check:
     state = {0: "off", 1: "enabled but not running", 2: "running"}.get(status, str(status))
     if status == 0:
         return Check("host.vbs", None, PASS, False, "Virtualization-based security is off",
-                     "Win32_DeviceGuard.VirtualizationBasedSecurityStatus is 0.", None, f"{BLOG}; facts §2.10")
+                     "Win32_DeviceGuard.VirtualizationBasedSecurityStatus is 0.", None, f"{BLOG}")  # facts §2.10
     if req.profile(host.build) == "preview":
         return Check("host.vbs", None, FAIL, False, f"Virtualization-based security is {state}",
                      "The blog: hosts with Device Guard or VBS enabled \"cannot expose virtualization extensions "
                      "to guests. You must first disable VBS\". (Build 14361 lifted this limit.) Where Group Policy "
                      "(Turn On Virtualization Based Security) or a UEFI lock enforces it, turn it off there.",
-                     _VBS_OFF, f"{BLOG}; facts §2.1, §1.2, §2.2")
+                     _VBS_OFF, f"{BLOG}")  # facts §2.1, §1.2, §2.2
     return Check("host.vbs", None, INFO, False, f"Virtualization-based security is {state}",
                  "Since build 14361 nested VMs run on hosts with VBS, Device Guard or Credential Guard; "
                  "old scripts (Get-NestedVirtStatus.ps1) still wrongly report this as a blocker.",
-                 None, f"{VBS_NOTE}; {DOCS_2016}; facts §1.2, §2.2")
+                 None, f"{VBS_NOTE}; {DOCS_2016}")  # facts §1.2, §2.2
 
 
 @host_rule("host.memory")
@@ -136,6 +136,6 @@ def check_memory(host: HostFacts) -> Check:
     if total < req.HOST_MEMORY_WARNING:
         return Check("host.memory", None, WARN, False, f"Only {format_size(total)} of host memory",
                      "Nesting needs memory for the VM and for the VMs inside it. The blog: \"I managed to run a VM "
-                     "in a VM with 4 GB of host RAM, but things were tight.\"", None, f"{BLOG}; facts §2.1")
+                     "in a VM with 4 GB of host RAM, but things were tight.\"", None, f"{BLOG}")  # facts §2.1
     return Check("host.memory", None, PASS, False, f"{format_size(total)} of host memory",
                  f"At least {format_size(req.HOST_MEMORY_WARNING)}: room for a VM and its own guests.", None, BLOG)

@@ -42,11 +42,11 @@ def check_version(host: HostFacts, vm: VM) -> Check:
     if required is None:
         return _vm_check(vm, "vm.version", PASS, False, f"Configuration version {vm.version}",
                          "The 2015 preview had no version requirement (version 8.0 became required at build 14361).",
-                         None, f"{DOCS_2016}; facts §2.2")
+                         None, f"{DOCS_2016}")  # facts §2.2
     if req.version_meets(vm.version, required):
         return _vm_check(vm, "vm.version", PASS, False, f"Configuration version {vm.version} (needs {required})",
                          f"{'AMD' if host.cpu.is_amd else 'Intel'} hosts need VM configuration version {required} "
-                         "or later to nest.", None, f"{DOCS_NOW}; facts §2.6")
+                         "or later to nest.", None, f"{DOCS_NOW}")  # facts §2.6
     default = host.default_vm_version
     can_update = default is not None and req.version_meets(default, required)
     settled = vm.state in SETTLED_STATES        # the plan waits while the VM changes state
@@ -59,7 +59,7 @@ def check_version(host: HostFacts, vm: VM) -> Check:
                   "nesting needs a newer host (AMD needs 9.3, which exists only on Windows 11 / Server 2022 and later).")
     check = _vm_check(vm, "vm.version", FAIL, can_update and settled, f"Configuration version {vm.version} is below {required}",
                       detail, pwsh.command("Update-VMVersion", "Force", Name=vm.name) if can_update else None,
-                      f"{DOCS_NOW}; facts §2.2, §2.6, §2.8")
+                      f"{DOCS_NOW}")  # facts §2.2, §2.6, §2.8
     if check.fixable:
         check.opt_ins = ("update-version",)
     return check
@@ -69,14 +69,14 @@ def check_version(host: HostFacts, vm: VM) -> Check:
 def check_state(host: HostFacts, vm: VM) -> Check:
     if vm.state == "Off":
         return _vm_check(vm, "vm.state", PASS, False, "VM is Off", "Nesting can be switched on only while the VM is Off.",
-                         None, f"{BLOG}; {DOCS_NOW}; facts §2.3")
+                         None, f"{BLOG}; {DOCS_NOW}")  # facts §2.3
     if vm.nesting:
         return _vm_check(vm, "vm.state", PASS, False, f"VM is {vm.state}, nesting already on",
-                         "Nothing needs the VM Off.", None, f"{DOCS_NOW}; facts §2.3")
+                         "Nothing needs the VM Off.", None, f"{DOCS_NOW}")  # facts §2.3
     if vm.state not in SETTLED_STATES:
         return _vm_check(vm, "vm.state", FAIL, False, f"VM is {vm.state}: wait for it to settle",
                          "Nesting can be switched on only while the VM is Off; it is changing state now. "
-                         "Check again when it is Running, Off, Saved or Paused.", None, f"{DOCS_NOW}; facts §2.10")
+                         "Check again when it is Running, Off, Saved or Paused.", None, f"{DOCS_NOW}")  # facts §2.10
     how = {
         "Running": "The enable plan shuts it down gracefully (or turns it off with --turn-off).",
         "Saved": "Its saved state must be discarded first (opt in with --discard-saved-state): what is in its memory is lost.",
@@ -89,7 +89,7 @@ def check_state(host: HostFacts, vm: VM) -> Check:
     }[vm.state]
     check = _vm_check(vm, "vm.state", FAIL, True, f"VM is {vm.state}; it must be Off to enable nesting",
                       f"Hyper-V changes ExposeVirtualizationExtensions only while the VM is Off. {how}", fix,
-                      f"{BLOG}; {DOCS_NOW}; facts §2.3, §2.10")
+                      f"{BLOG}; {DOCS_NOW}")  # facts §2.3, §2.10
     check.opt_ins = {"Saved": ("discard-saved-state",), "Paused": ("turn-off",)}.get(vm.state, ())
     return check
 
@@ -99,29 +99,29 @@ def check_expose(host: HostFacts, vm: VM) -> Check:
     if vm.nesting:
         return _vm_check(vm, "vm.expose-extensions", PASS, False, "Virtualization extensions are exposed",
                          "ExposeVirtualizationExtensions is on: the guest can run its own hypervisor.", None,
-                         f"{BLOG}; facts §2.3")
+                         f"{BLOG}")  # facts §2.3
     return _vm_check(vm, "vm.expose-extensions", FAIL, True, "Virtualization extensions are not exposed",
                      "Without ExposeVirtualizationExtensions the hypervisor hides VT-x from the guest, and installing "
                      "Hyper-V in it fails with \"Hyper-V cannot be installed: A hypervisor is already running.\"",
                      pwsh.command("Set-VMProcessor", VMName=vm.name, ExposeVirtualizationExtensions=True),
-                     f"{BLOG}; {DOCS_NOW}; facts §2.3, §3")
+                     f"{BLOG}; {DOCS_NOW}")  # facts §2.3, §3
 
 
 @vm_rule("vm.dynamic-memory")
 def check_dynamic_memory(host: HostFacts, vm: VM) -> Check:
     if not vm.dynamic_memory:
         return _vm_check(vm, "vm.dynamic-memory", PASS, False, "Dynamic memory is off",
-                         "Startup memory is fixed, as nesting wants.", None, f"{BLOG}; facts §2.7")
+                         "Startup memory is fixed, as nesting wants.", None, f"{BLOG}")  # facts §2.7
     fix = pwsh.command("Set-VMMemory", VMName=vm.name, DynamicMemoryEnabled=False)
     if req.profile(host.build) == "preview":
         return _vm_check(vm, "vm.dynamic-memory", FAIL, vm.state in SETTLED_STATES, "Dynamic memory is on",
                          "The blog: \"Dynamic memory must be OFF. This will prevent the VM from booting.\"", fix,
-                         f"{BLOG}; facts §2.1")
+                         f"{BLOG}")  # facts §2.1
     return _vm_check(vm, "vm.dynamic-memory", WARN, req.off_changes_offered(host, vm),
                      "Dynamic memory is on (it stops working once Hyper-V runs inside)",
                      "Since 2016 a nesting VM may keep dynamic memory, but while Hyper-V runs in it the memory will not "
                      "fluctuate and runtime resize fails (in 2015 it stopped the VM from booting).", fix,
-                     f"{DOCS_2016}; facts §2.3, §2.7")
+                     f"{DOCS_2016}")  # facts §2.3, §2.7
 
 
 @vm_rule("vm.memory")
@@ -134,7 +134,7 @@ def check_vm_memory(host: HostFacts, vm: VM) -> Check:
         return _vm_check(vm, "vm.memory", WARN, req.off_changes_offered(host, vm), f"Startup memory {format_size(startup)} is below 4 GB",
                          "Enable-NestedVm.ps1: \"without 4GB or more, you may not be able to start VMs\" inside it.",
                          pwsh.command("Set-VMMemory", VMName=vm.name, StartupBytes=req.RECOMMENDED_VM_MEMORY),
-                         f"{SCRIPT}; {BLOG}; facts §1.1")
+                         f"{SCRIPT}; {BLOG}")  # facts §1.1
     return _vm_check(vm, "vm.memory", PASS, False, f"Startup memory {format_size(startup)}",
                      "4 GB or more: room for the guest's own VMs.", None, SCRIPT)
 
@@ -142,7 +142,7 @@ def check_vm_memory(host: HostFacts, vm: VM) -> Check:
 @vm_rule("vm.networking")
 def check_networking(host: HostFacts, vm: VM) -> Check:
     adapters = vm.network_adapters
-    source = f"{BLOG}; {DOCS_2016}; facts §2.3"
+    source = f"{BLOG}; {DOCS_2016}"  # facts §2.3
     if not adapters:
         return _vm_check(vm, "vm.networking", WARN, False, "VM has no network adapter",
                          "Nested guests will have no network until the VM has an adapter "
@@ -170,11 +170,11 @@ def check_checkpoints(host: HostFacts, vm: VM) -> Check:
         return _vm_check(vm, "vm.checkpoints", WARN, False, f"VM has {vm.checkpoints} checkpoint(s)",
                          "The blog: \"Applying checkpoints to a running VM will fail\" once nesting is on "
                          "(fixed in build 14361).",
-                         f"Get-VMCheckpoint -VMName {pwsh.quote(vm.name)} | Remove-VMCheckpoint", f"{BLOG}; facts §2.1")
+                         f"Get-VMCheckpoint -VMName {pwsh.quote(vm.name)} | Remove-VMCheckpoint", f"{BLOG}")  # facts §2.1
     detail = ("Checkpoints work with nesting since build 14361." if req.profile(host.build) == "current"
               else "No checkpoints.")
     return _vm_check(vm, "vm.checkpoints", PASS, False, "Checkpoints are no obstacle", detail, None,
-                     f"{DOCS_2016}; facts §2.2")
+                     f"{DOCS_2016}")  # facts §2.2
 
 
 @vm_rule("vm.processors")
@@ -183,7 +183,7 @@ def check_processors(host: HostFacts, vm: VM) -> Check:
     if count == 1:
         return _vm_check(vm, "vm.processors", WARN, False, "Only 1 virtual processor",
                          "A nested hypervisor wants 2 or more; Microsoft's 2016 example set -Count 2.",
-                         pwsh.command("Set-VMProcessor", VMName=vm.name, Count=2), f"{DOCS_2016}; facts §2.1")
+                         pwsh.command("Set-VMProcessor", VMName=vm.name, Count=2), f"{DOCS_2016}")  # facts §2.1
     guest = vm.guest
     old_server = (guest is not None and guest.os.kind == "server" and guest.build is not None
                   and guest.build <= req.OLD_SERVER_LAST_BUILD)
@@ -192,7 +192,7 @@ def check_processors(host: HostFacts, vm: VM) -> Check:
                          f"The guest runs Windows Server build {guest.build} (2019 or earlier): as a first-level VM "
                          "it should have 225 vCPUs or fewer.",
                          pwsh.command("Set-VMProcessor", VMName=vm.name, Count=req.MAX_VCPUS_OLD_SERVER_L1),
-                         f"{L1_225}; facts §2.4")
+                         f"{L1_225}")  # facts §2.4
     shown = "unknown number of" if count is None else str(count)
     return _vm_check(vm, "vm.processors", PASS, False, f"{shown} virtual processors",
                      "Enough for a nested hypervisor.", None, f"{DOCS_2016}; {L1_225}")
@@ -201,7 +201,7 @@ def check_processors(host: HostFacts, vm: VM) -> Check:
 @vm_rule("vm.guest-hyperv")
 def check_guest_hyperv(host: HostFacts, vm: VM) -> Check:
     guest = vm.guest
-    source = f"{BLOG} (step 3); facts §2.6"
+    source = f"{BLOG} (step 3)"  # facts §2.6
     if guest is None:
         return _vm_check(vm, "vm.guest-hyperv", PASS, False, "Hyper-V in the guest: unknown",
                          "The guest OS could not be inspected (the VM is not running, or there are no guest "
@@ -220,9 +220,9 @@ def check_known_issues(host: HostFacts, vm: VM) -> Check:
         return _vm_check(vm, "vm.known-issues", WARN, False, "Preview limits apply to this nesting VM",
                          "On the 2015 preview these fail for a VM hosting VMs: runtime memory resize, live migration, "
                          "save/restore (and applying checkpoints while it runs). They still work in the innermost "
-                         "guest. Build 14361 and later lifted most of them.", None, f"{BLOG}; facts §2.1, §2.7")
+                         "guest. Build 14361 and later lifted most of them.", None, f"{BLOG}")  # facts §2.1, §2.7
     detail = ("Nesting is off, so the preview's limits do not apply yet." if not vm.nesting else
               "Since build 14361 save/restore and checkpoints work; runtime memory resize still fails while Hyper-V "
               "runs inside, and Microsoft's current docs do not say whether live migration is supported (uncertain).")
     return _vm_check(vm, "vm.known-issues", PASS, False, "No known-issue warnings", detail, None,
-                     f"{BLOG}; {DOCS_2016}; facts §2.7")
+                     f"{BLOG}; {DOCS_2016}")  # facts §2.7
