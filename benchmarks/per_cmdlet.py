@@ -54,7 +54,7 @@ HOST_QUERIES = {
 # The VM queries, once per VM ($Params.vm names it).
 VM_QUERIES = {
     "Get-VM -Name": _json("Get-VM -Name $Params.vm | Select-Object Name, @{n='Id'; e={$_.Id.ToString()}}, "
-                          "@{n='State'; e={$_.State.ToString()}}, Generation, Version"),
+                          "@{n='State'; e={$_.State.ToString()}}, Generation, Version, IsClustered"),
     "Get-VMProcessor": _json("Get-VMProcessor -VMName $Params.vm | Select-Object Count, ExposeVirtualizationExtensions"),
     "Get-VMMemory": _json("Get-VMMemory -VMName $Params.vm | Select-Object Startup, DynamicMemoryEnabled"),
     "Get-VMNetworkAdapter": _json("Get-VMNetworkAdapter -VMName $Params.vm | Select-Object Name, SwitchName, "
@@ -78,7 +78,7 @@ def _answer(name: str, facts: HostFacts, params: dict) -> list[dict]:
             raise LookupError(f"Hyper-V was unable to find a virtual machine with name \"{params['vm']}\".")
         return {
             "Get-VM -Name": lambda: [{"Name": vm.name, "Id": vm.id, "State": vm.state, "Generation": vm.generation,
-                                      "Version": vm.version}],
+                                      "Version": vm.version, "IsClustered": bool(vm.clustered)}],
             "Get-VMProcessor": lambda: [{"Count": vm.processor_count,
                                          "ExposeVirtualizationExtensions": vm.expose_virtualization_extensions}],
             "Get-VMMemory": lambda: [{"Startup": vm.startup_bytes, "DynamicMemoryEnabled": vm.dynamic_memory}],
@@ -161,7 +161,7 @@ def gather(transport) -> dict:
         (memory,) = ask("Get-VMMemory", vm=name)
         adapters = ask("Get-VMNetworkAdapter", vm=name)
         vms.append(_drop_none({
-            "name": vm["Name"], "id": vm["Id"], "state": vm["State"], "generation": vm["Generation"],
+            "name": vm["Name"], "id": vm["Id"], "state": vm["State"], "generation": vm["Generation"], "clustered": vm["IsClustered"],
             "version": vm["Version"],
             "processor": _drop_none({"count": processor["Count"],
                                      "expose_virtualization_extensions": processor["ExposeVirtualizationExtensions"]}),

@@ -24,15 +24,16 @@ class Host:
     def kind(self) -> str:
         return self.backend.kind
 
-    def facts(self):
-        return self.backend.facts()
+    def facts(self, guests: list[str] | tuple[str, ...] = ()):
+        """The host's facts; a real host looks inside ``guests`` only (the VMs being checked or changed)."""
+        return self.backend.facts(guests=tuple(guests))
 
     def check(self, vms: list[str] | None = None) -> Report:
         """The readiness report for the named VMs (every VM when none is named)."""
-        return build_report(self.facts(), self.target, list(vms) if vms else None)
+        return build_report(self.facts(guests=vms or ()), self.target, list(vms) if vms else None)
 
     def tree(self) -> TreeNode:
-        return build_tree(self.facts())
+        return build_tree(self.facts(guests=("*",)))   # the tree is the one view that looks inside every guest
 
     def _split(self, vm: str) -> tuple[str, str]:
         """``myVM/nestedVM`` -> (the host facts' path prefix, the VM name)."""
@@ -48,7 +49,7 @@ class Host:
         if prefix:
             facts, where = self.backend.host_for(vm), f"the VM {prefix} it runs in"
         else:
-            facts, where = self.facts(), None
+            facts, where = self.facts(guests=[vm]), None
         plan = plan_enable(facts, name, opts, where)
         if prefix:
             plan.vm = f"{prefix}/{plan.vm}"

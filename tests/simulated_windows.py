@@ -17,6 +17,7 @@ from nested_magics.model.facts import HostFacts
 
 from loopback_winrm import clixml_error
 from twin_commands import interpret, shown
+from twin_facts import Conditions, FactsTwin, ScriptFailed
 
 GUEST_STEPS = {"install-hyperv", "guest-nat"}   # enable.ps1 refuses these: they need PowerShell Direct
 
@@ -24,8 +25,11 @@ GUEST_STEPS = {"install-hyperv", "guest-nat"}   # enable.ps1 refuses these: they
 class SimulatedWindowsHost:
     """Call it as the loopback server's handler: (command_line, stdin) -> (stdout, stderr, exit code)."""
 
-    def __init__(self, facts: HostFacts, guest_credentials: tuple[str, str] | None = None, faults=None):
+    def __init__(self, facts: HostFacts, guest_credentials: tuple[str, str] | None = None, faults=None,
+                 conditions: Conditions | None = None):
         self.simulator = Simulator(facts, faults)
+        self.conditions = conditions or Conditions()    # how this Windows host differs from a healthy one
+        self.cmdlet_calls: list[int] = []               # host-side cmdlet calls of each facts run
         self.guest_credentials = guest_credentials   # what PowerShell Direct accepts inside every guest
         self.operations: list[str] = []
         self.scripts: list[str] = []
@@ -49,18 +53,14 @@ class SimulatedWindowsHost:
         return json.dumps(document, ensure_ascii=False).encode("utf-8"), b"", 0
 
     def _facts(self, params: dict) -> dict:
-        document = self.simulator.gather().to_dict()
-        direct = self._direct(params)
-        for vm in document["vms"]:
-            # facts.ps1 sees inside a running guest only through PowerShell Direct with valid
-            # credentials, and one level deep: the guest's own VMs come without their guests.
-            if not direct or vm["state"] != "Running" or vm["guest"] is None:
-                vm["guest"] = None
-                continue
-            guest = vm["guest"]
-            vm["guest"] = {key: guest[key] for key in ("name", "os", "hypervisor_present", "hyperv_installed",
-                                                       "switches", "nat") if key in guest}
-            vm["guest"]["vms"] = [dict(inner, guest=None) for inner in guest.get("vms", [])]
+        """facts.ps1 as Windows would run it: its own queries, read from the text sent (twin_facts)."""
+        twin = FactsTwin(self.simulator.gather(), self.conditions, self.guest_credentials)
+        try:
+            document = twin.answer(self.scripts[-1], params)
+        except ScriptFailed as failed:
+            raise ActionRefused(str(failed)) from None
+        finally:
+            self.cmdlet_calls.append(twin.cmdlet_calls)
         return document
 
     def _enable(self, params: dict) -> dict:

@@ -37,7 +37,7 @@ def test_every_script_parses_without_errors_with_tree_sitter_pwsh(name):
 
 
 def test_the_parse_check_can_fail():
-    broken = read("facts.ps1").replace("$facts = @{", "$facts = @{ (", 1)
+    broken = read("facts.ps1").replace("$answers = [ordered]@{}", "$answers = [ordered]@{ (", 1)
     assert PARSER.parse(broken.encode("utf-8")).root_node.has_error
 
 
@@ -64,18 +64,20 @@ def json_depth(value) -> int:
     return 0
 
 
-def test_the_facts_script_is_one_json_document_deep_enough_for_what_it_gathers():
-    """ConvertTo-Json's -Depth (default 2) silently cuts deeper objects to strings (facts §5): the one document
-    facts.ps1 writes must be deep enough for a host whose guests it reads (L0 -> L1 -> L1's VMs)."""
+def test_the_facts_script_is_deep_enough_for_what_it_gathers_and_the_twin_would_see_it_cut():
+    """ConvertTo-Json's -Depth (default 2) silently cuts deeper objects to strings (facts §5): the twin writes
+    what 5.1 writes at the script's own -Depth, so a host with guests (L0 -> L1 -> L1's VMs) shapes whole, and
+    the same script with a shallow -Depth does not."""
     from nested_magics.backends.mock import load_scenario
+    from nested_magics.backends.powershell.shape import shape_document
+    from nested_magics.errors import TargetError
+    from twin_facts import Conditions, FactsTwin
 
+    facts = load_scenario("three-levels")
+    params = {"guest_vms": ["*"], "guest_user": "admin", "guest_password": "pw"}
     text = read("facts.ps1")
-    calls = re.findall(r"ConvertTo-Json\b[^\n]*", text)
-    assert len(calls) == 1 and "exit 0" in text
-    depth = int(re.search(r"-Depth\s+(\d+)", calls[0])[1])
-    document = load_scenario("three-levels").to_dict()
-    for vm in document["vms"]:          # what facts.ps1 reads: one level of guests, their VMs without guests
-        if vm.get("guest"):
-            vm["guest"]["vms"] = [dict(inner, guest=None) for inner in vm["guest"]["vms"]]
-    assert json_depth(document) <= depth
-    assert "State.ToString()" in text and "[int]$os.BuildNumber" in text
+    doc = shape_document(FactsTwin(facts, Conditions(), ("admin", "pw")).answer(text, params), "h")
+    assert doc["vms"][0]["guest"]["vms"][0]["name"] == facts.vms[0].guest.vms[0].name
+    shallow = re.sub(r"(-InputObject \$answers -Depth )\d+", r"\g<1>1", text)
+    with pytest.raises((TargetError, AttributeError, TypeError)):
+        shape_document(FactsTwin(facts, Conditions(), ("admin", "pw")).answer(shallow, params), "h")

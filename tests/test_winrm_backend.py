@@ -254,7 +254,9 @@ def test_guest_facts_through_powershell_direct_only_with_guest_credentials(monke
         session.forget_all()
         monkeypatch.setenv("NESTED_MAGICS_GUEST_PASSWORD", "Guest-Pa55!")
         host = connect(server, guest_user="MYVM\\admin")
-        report = host.check()
+        assert "unknown" in next(c for c in host.check().checks if c.id == "vm.guest-hyperv").title
+        assert "guest_vms" not in windows.params[-1]     # no VM named: no credential handed to any guest
+        report = host.check(["myVM"])
         guest_check = next(c for c in report.checks if c.id == "vm.guest-hyperv")
         assert guest_check.title == "Hyper-V is installed in the guest"
         tree = host.tree()
@@ -267,8 +269,9 @@ def test_with_guest_credentials_the_report_of_a_host_with_guests_equals_the_mock
     monkeypatch.setenv("NESTED_MAGICS_GUEST_PASSWORD", "Guest-Pa55!")
     windows = SimulatedWindowsHost(load_scenario(scenario), guest_credentials=("admin", "Guest-Pa55!"))
     with LoopbackWinRM(windows, password=PASSWORD) as server:
-        remote = connect(server, guest_user="admin").check()
-    assert without_target(remote.to_dict()) == without_target(nm.check(f"mock:{scenario}").to_dict())
+        names = load_scenario(scenario).vm_names()
+        remote = connect(server, guest_user="admin").check(names)
+    assert without_target(remote.to_dict()) == without_target(nm.check(f"mock:{scenario}", names).to_dict())
 
 
 def test_the_magics_over_winrm_give_the_mock_report_and_enable_changes_the_host():

@@ -56,8 +56,8 @@ class Backend(Protocol):
     target: str
     kind: str                       # "mock", "winrm" or "local"
 
-    def facts(self) -> HostFacts:
-        """The host's facts now (one round trip for a real host)."""
+    def facts(self, guests: tuple[str, ...] = ()) -> HostFacts:
+        """The host's facts now (one round trip for a real host), looking inside the ``guests`` named."""
 
     def apply_changes(self, changes: list[Change], progress: Progress | None = None) -> tuple[list[Change], Refusal | None]:
         """Apply in order, stop at the first failure; return what took effect and the failure."""

@@ -26,7 +26,7 @@ from nested_magics.load.text import parse_document
 from nested_magics.load.validation import SCHEMA_KEYWORDS, Problem, _validate, problems, schema, validate
 # The schema's draft-7 form and its compiled validator, for the tests that compare validators.
 from nested_magics.load.validation import _as_draft7, _best, _fast_validator  # noqa: F401
-from nested_magics.model.facts import CPU, VBS, VM, HostFacts, Memory, Nat, NetworkAdapter, OSInfo, SCHEMA_ID, Switch, version_tuple
+from nested_magics.model.facts import CPU, VBS, VM, FactError, HostFacts, Memory, Nat, NetworkAdapter, OSInfo, SCHEMA_ID, Switch, version_tuple
 from nested_magics.model.sizes import parse_size
 
 __all__ = ["SCHEMA_ID", "load_facts", "load_named", "load_document", "parse_document", "parse_facts_text", "schema",
@@ -83,6 +83,7 @@ def _host(doc: dict, path: str, is_guest: bool) -> HostFacts:
         default_vm_version=default,
         switches=[Switch(**s) for s in doc.get("switches") or []],
         nat=[Nat(**n) for n in doc.get("nat") or []],
+        errors=[FactError(**e) for e in doc.get("errors") or []],
         is_guest=is_guest,
     )
     host.vms = [_vm(v, f"{prefix}vms[{i}]") for i, v in enumerate(doc.get("vms") or [])]
@@ -106,6 +107,7 @@ def _vm(doc: dict, path: str) -> VM:
         network_adapters=[NetworkAdapter(**a) for a in doc.get("network_adapters") or []],
         checkpoints=_int(doc.get("checkpoints", 0)),
         guest=None if guest is None else _host(guest, f"{path}.guest", is_guest=True),
+        clustered=doc.get("clustered"),
     )
 
 

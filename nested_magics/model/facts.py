@@ -111,6 +111,7 @@ class VM:
     network_adapters: list[NetworkAdapter] = field(default_factory=list)
     checkpoints: int = 0
     guest: "HostFacts | None" = None
+    clustered: bool | None = None    # VM.IsClustered; None: unknown
 
     @property
     def nesting(self) -> bool:
@@ -137,6 +138,8 @@ class VM:
         out["network_adapters"] = [a.to_dict() for a in self.network_adapters]
         out["checkpoints"] = self.checkpoints
         out["guest"] = self.guest.to_dict() if self.guest is not None else None
+        if self.clustered is not None:
+            out["clustered"] = self.clustered
         return out
 
 
@@ -159,6 +162,17 @@ class Nat:
 
 
 @dataclass(slots=True)
+class FactError:
+    """A part of the facts that could not be read, with the host's own message (partial facts)."""
+
+    part: str
+    message: str
+
+    def to_dict(self) -> dict:
+        return {"part": self.part, "message": self.message}
+
+
+@dataclass(slots=True)
 class HostFacts:
     """One Hyper-V host: the physical L0, or the OS inside a VM (then most keys may be unknown)."""
 
@@ -174,6 +188,7 @@ class HostFacts:
     switches: list[Switch] = field(default_factory=list)
     nat: list[Nat] = field(default_factory=list)
     vms: list[VM] = field(default_factory=list)
+    errors: list[FactError] = field(default_factory=list)
     is_guest: bool = False
 
     @property
@@ -201,6 +216,14 @@ class HostFacts:
         ids = ", ".join(f"{vm.name} ({vm.id or 'no id'})" for vm in matches)
         return (f"{len(matches)} VMs are named {name!r} on {self.name} (names match case-insensitively): {ids}; "
                 "rename one (Rename-VM) so each has its own name")
+
+    def unread(self, parts: tuple[str, ...], vm: str | None = None) -> FactError | None:
+        """The first error that left one of ``parts`` unread: the whole part (``vms.processor``) or, for ``vm``,
+        its own share of it (``vms[myVM].processor``, or ``vms[myVM]`` when nothing of it could be read)."""
+        wanted = set(parts)
+        if vm is not None:
+            wanted |= {f"vms[{vm}]"} | {f"vms[{vm}].{p.split('.', 1)[1]}" for p in parts if p.startswith("vms.")}
+        return next((e for e in self.errors if e.part in wanted), None)
 
     def vm_names(self) -> list[str]:
         return [vm.name for vm in self.vms]
@@ -234,4 +257,6 @@ class HostFacts:
         out["switches"] = [s.to_dict() for s in self.switches]
         out["nat"] = [n.to_dict() for n in self.nat]
         out["vms"] = [vm.to_dict() for vm in self.vms]
+        if self.errors:
+            out["errors"] = [e.to_dict() for e in self.errors]
         return out

@@ -47,9 +47,10 @@ class Check:
 
 
 def vm_verdict(checks: list[Check], host_failed: bool) -> str:
-    """blocked if the host fails or a fail is not fixable; fixable if any fail; else ready."""
+    """blocked if the host fails, a fail is not fixable, or a fact a check needs could not be read (a VM is
+    never ready on unknowns); fixable if any fail; else ready."""
     fails = [c for c in checks if c.status == FAIL]
-    if host_failed or any(not c.fixable for c in fails):
+    if host_failed or any(not c.fixable for c in fails) or any(c.data.get("unknown") for c in checks):
         return BLOCKED
     return FIXABLE if fails else READY
 

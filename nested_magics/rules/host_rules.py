@@ -40,7 +40,7 @@ def _hyperv_fix(host: HostFacts) -> str:
     return pwsh.command("Enable-WindowsOptionalFeature", "Online", "All", FeatureName="Microsoft-Hyper-V")
 
 
-@host_rule("host.hyperv")
+@host_rule("host.hyperv", needs=("hyperv", "computer"))
 def check_hyperv(host: HostFacts) -> Check:
     if host.hypervisor_present and host.hyperv_installed:
         return Check("host.hyperv", None, PASS, False, "Hyper-V is installed and its hypervisor is running",
@@ -65,7 +65,7 @@ def _cpu_flags_problem(host: HostFacts) -> str | None:
     return ", ".join(off) if off else None
 
 
-@host_rule("host.cpu")
+@host_rule("host.cpu", needs=("cpu",))
 def check_cpu(host: HostFacts) -> Check:
     vendor = host.cpu.vendor or "unknown"
     model = f" ({host.cpu.model})" if host.cpu.model else ""
@@ -108,7 +108,7 @@ _VBS_OFF = pwsh.command("Set-ItemProperty", Path="HKLM:\\SYSTEM\\CurrentControlS
                         Name="EnableVirtualizationBasedSecurity", Value=0) + "; Restart-Computer"
 
 
-@host_rule("host.vbs")
+@host_rule("host.vbs", needs=("vbs",))
 def check_vbs(host: HostFacts) -> Check:
     status = host.vbs.status
     state = {0: "off", 1: "enabled but not running", 2: "running"}.get(status, str(status))
@@ -127,7 +127,7 @@ def check_vbs(host: HostFacts) -> Check:
                  None, f"{VBS_NOTE}; {DOCS_2016}")  # facts §1.2, §2.2
 
 
-@host_rule("host.memory")
+@host_rule("host.memory", needs=("memory",))
 def check_memory(host: HostFacts) -> Check:
     total = host.memory.total_bytes if host.memory else None
     if total is None:
@@ -139,3 +139,46 @@ def check_memory(host: HostFacts) -> Check:
                      "in a VM with 4 GB of host RAM, but things were tight.\"", None, f"{BLOG}")  # facts §2.1
     return Check("host.memory", None, PASS, False, f"{format_size(total)} of host memory",
                  f"At least {format_size(req.HOST_MEMORY_WARNING)}: room for a VM and its own guests.", None, BLOG)
+
+
+# What a part's error usually means on a real host, and the next step (matched on the host's own words).
+_CAUSES = (
+    (("required permission", "access is denied", "could not be opened", "unauthorized"),
+     "this account may not manage Hyper-V: run as an administrator (elevated), or join the local "
+     "Hyper-V Administrators group and sign in again"),
+    (("is not recognized as the name of a cmdlet", "module for powershell is not available"),
+     "the Hyper-V PowerShell module is missing: install the management tools "
+     "(server: Install-WindowsFeature -Name Hyper-V-PowerShell; client: Enable-WindowsOptionalFeature -Online "
+     "-FeatureName Microsoft-Hyper-V-Management-PowerShell)"),
+    (("expected wmi class", "virtual machine management service", "hyper-v platform"),
+     "the Hyper-V platform is not running: restart to finish installing Hyper-V (a reboot is pending), "
+     "or start the Hyper-V Virtual Machine Management service (vmms)"),
+    (("credential is invalid", "username cannot be empty"),
+     "the guest credentials were refused inside the VM: check --guest-user and NESTED_MAGICS_GUEST_PASSWORD"),
+    (("remote session might have ended", "not in running state"),
+     "the guest is not ready for PowerShell Direct (still booting, or stopped): check again once it has booted"),
+    (("password is empty", "no guest password"),
+     "no guest password was given: set NESTED_MAGICS_GUEST_PASSWORD to look inside the VM"),
+)
+
+
+def _cause(message: str) -> str:
+    low = message.lower()
+    for needles, cause in _CAUSES:
+        if any(needle in low for needle in needles):
+            return cause
+    return "run the check again; if it persists, run that part's cmdlet on the host to see the whole error"
+
+
+@host_rule("host.facts")
+def check_facts(host: HostFacts) -> Check:
+    if not host.errors:
+        return Check("host.facts", None, PASS, False, "Every part of the host's facts was read",
+                     "The host answered every query nested-magics asks.", None, "Hyper-V PowerShell module")
+    lines = [f"{e.part}: {e.message} ({_cause(e.message)})" for e in host.errors]
+    parts = ", ".join(e.part for e in host.errors[:5]) + (" …" if len(host.errors) > 5 else "")
+    return Check("host.facts", None, WARN, False,
+                 f"{len(host.errors)} part{'s' if len(host.errors) != 1 else ''} of the facts could not be read: {parts}",
+                 "\n".join(lines) + "\nThe checks that need these parts say unknown (info) until they can be read.",
+                 None, "Microsoft, Hyper-V PowerShell module and Hyper-V Administrators group docs",
+                 data={"errors": [e.to_dict() for e in host.errors]})

@@ -9,29 +9,44 @@ from __future__ import annotations
 from typing import Callable
 
 from nested_magics.model.facts import VM, HostFacts
-from nested_magics.model.report import FAIL, Check
+from nested_magics.model.report import FAIL, INFO, Check
 
 HOST_RULES: list[tuple[str, Callable[[HostFacts], Check]]] = []
 VM_RULES: list[tuple[str, Callable[[HostFacts, VM], Check]]] = []
+# The parts of the facts (contracts §2 ``errors``) each check needs: when one could not be read, the check
+# says so (info, unknown), never judges on the defaults the model fills in.
+NEEDS: dict[str, tuple[str, ...]] = {}
 
 
-def _register(rules: list, check_id: str):
+def _register(rules: list, check_id: str, needs: tuple[str, ...]):
     def decorate(rule):
         if any(known == check_id for known, _ in HOST_RULES + VM_RULES):
             raise ValueError(f"check {check_id} is registered twice")
         rules.append((check_id, rule))
+        NEEDS[check_id] = tuple(needs)
         return rule
     return decorate
 
 
-def host_rule(check_id: str):
-    """``@host_rule("host.cpu")``: a rule ``(host) -> Check`` with that id."""
-    return _register(HOST_RULES, check_id)
+def host_rule(check_id: str, needs: tuple[str, ...] = ()):
+    """``@host_rule("host.cpu", needs=("cpu",))``: a rule ``(host) -> Check`` with that id."""
+    return _register(HOST_RULES, check_id, needs)
 
 
-def vm_rule(check_id: str):
-    """``@vm_rule("vm.state")``: a rule ``(host, vm) -> Check`` with that id."""
-    return _register(VM_RULES, check_id)
+def vm_rule(check_id: str, needs: tuple[str, ...] = ()):
+    """``@vm_rule("vm.state", needs=("vms",))``: a rule ``(host, vm) -> Check`` with that id."""
+    return _register(VM_RULES, check_id, needs)
+
+
+def unknown(check: Check, host: HostFacts, vm: str | None = None) -> Check:
+    """``check`` turned into the info it must be when a fact it needs could not be read (unknown is never pass)."""
+    error = host.unread(NEEDS.get(check.id, ()), vm) if host.errors else None
+    if error is None:
+        return check
+    return Check(check.id, check.vm, INFO, False, f"Unknown: {error.part} could not be read on {host.name}",
+                 f"This check needs {error.part}, which the host did not give: {error.message} "
+                 "(host.facts says the likely cause and the next step).",
+                 None, check.source, data={"unknown": error.part})
 
 
 def _checked(check_id: str, check: Check) -> Check:
@@ -41,11 +56,11 @@ def _checked(check_id: str, check: Check) -> Check:
 
 
 def host_checks(host: HostFacts) -> list[Check]:
-    return [_checked(check_id, rule(host)) for check_id, rule in HOST_RULES]
+    return [unknown(_checked(check_id, rule(host)), host) for check_id, rule in HOST_RULES]
 
 
 def vm_checks(host: HostFacts, vm: VM) -> list[Check]:
-    return [_checked(check_id, rule(host, vm)) for check_id, rule in VM_RULES]
+    return [unknown(_checked(check_id, rule(host, vm)), host, vm.name) for check_id, rule in VM_RULES]
 
 
 def host_blockers(host: HostFacts) -> list[Check]:

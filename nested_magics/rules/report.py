@@ -12,7 +12,10 @@ from nested_magics.rules.vm_rules import ambiguous_vm_check, missing_vm_check
 def build_report(host: HostFacts, target: str, vms: list[str] | None = None) -> Report:
     """Check the host, and the named VMs (or every VM when none is named)."""
     checks = host_checks(host)
-    host_failed = any(c.status == FAIL for c in checks)
+    # A host check that could not judge (a part unread), or VMs that could not be listed, means nothing here
+    # can be called ready yet: blocked until the facts can be read (host.facts says how).
+    host_failed = (any(c.status == FAIL or c.data.get("unknown") for c in checks)
+                   or host.unread(("vms",)) is not None)
     summaries = []
     names = vms if vms else [vm.name for vm in host.vms]
     by_name: dict[str, list] = {}

@@ -30,6 +30,11 @@ def ambiguous_vm_check(host: HostFacts, name: str) -> Check:
 
 
 def missing_vm_check(host: HostFacts, name: str) -> Check:
+    unread = host.unread(("vms",), name)
+    if unread is not None:     # not found because it could not be read: unknown, never "does not exist"
+        return Check("vm.exists", name, INFO, False, f"Unknown: VM {name} could not be read on {host.name}",
+                     f"{host.name} did not give {unread.part}: {unread.message} (host.facts says the likely cause "
+                     "and the next step).", None, "Hyper-V: Get-VM", data={"unknown": unread.part})
     existing = ", ".join(host.vm_names()) or "none"
     return Check("vm.exists", name, FAIL, False, f"VM {name} does not exist on {host.name}",
                  f"Hyper-V has no VM named {name!r} (names match case-insensitively). VMs on this host: {existing}.",
@@ -94,7 +99,7 @@ def check_state(host: HostFacts, vm: VM) -> Check:
     return check
 
 
-@vm_rule("vm.expose-extensions")
+@vm_rule("vm.expose-extensions", needs=("vms.processor",))
 def check_expose(host: HostFacts, vm: VM) -> Check:
     if vm.nesting:
         return _vm_check(vm, "vm.expose-extensions", PASS, False, "Virtualization extensions are exposed",
@@ -107,7 +112,7 @@ def check_expose(host: HostFacts, vm: VM) -> Check:
                      f"{BLOG}; {DOCS_NOW}")  # facts §2.3, §3
 
 
-@vm_rule("vm.dynamic-memory")
+@vm_rule("vm.dynamic-memory", needs=("vms.memory",))
 def check_dynamic_memory(host: HostFacts, vm: VM) -> Check:
     if not vm.dynamic_memory:
         return _vm_check(vm, "vm.dynamic-memory", PASS, False, "Dynamic memory is off",
@@ -124,7 +129,7 @@ def check_dynamic_memory(host: HostFacts, vm: VM) -> Check:
                      f"{DOCS_2016}")  # facts §2.3, §2.7
 
 
-@vm_rule("vm.memory")
+@vm_rule("vm.memory", needs=("vms.memory",))
 def check_vm_memory(host: HostFacts, vm: VM) -> Check:
     startup = vm.startup_bytes
     if startup is None:
@@ -139,7 +144,7 @@ def check_vm_memory(host: HostFacts, vm: VM) -> Check:
                      "4 GB or more: room for the guest's own VMs.", None, SCRIPT)
 
 
-@vm_rule("vm.networking")
+@vm_rule("vm.networking", needs=("vms.network_adapters",))
 def check_networking(host: HostFacts, vm: VM) -> Check:
     adapters = vm.network_adapters
     source = f"{BLOG}; {DOCS_2016}"  # facts §2.3
@@ -164,7 +169,7 @@ def check_networking(host: HostFacts, vm: VM) -> Check:
                      source)
 
 
-@vm_rule("vm.checkpoints")
+@vm_rule("vm.checkpoints", needs=("vms.checkpoints",))
 def check_checkpoints(host: HostFacts, vm: VM) -> Check:
     if req.profile(host.build) == "preview" and vm.checkpoints:
         return _vm_check(vm, "vm.checkpoints", WARN, False, f"VM has {vm.checkpoints} checkpoint(s)",
@@ -177,7 +182,7 @@ def check_checkpoints(host: HostFacts, vm: VM) -> Check:
                      f"{DOCS_2016}")  # facts §2.2
 
 
-@vm_rule("vm.processors")
+@vm_rule("vm.processors", needs=("vms.processor",))
 def check_processors(host: HostFacts, vm: VM) -> Check:
     count = vm.processor_count
     if count == 1:
@@ -202,10 +207,14 @@ def check_processors(host: HostFacts, vm: VM) -> Check:
 def check_guest_hyperv(host: HostFacts, vm: VM) -> Check:
     guest = vm.guest
     source = f"{BLOG} (step 3)"  # facts §2.6
-    if guest is None:
-        return _vm_check(vm, "vm.guest-hyperv", PASS, False, "Hyper-V in the guest: unknown",
-                         "The guest OS could not be inspected (the VM is not running, or there are no guest "
-                         "credentials), so whether Hyper-V is installed inside is unknown.", None, source)
+    if guest is None:           # unknown is never pass (contracts §3)
+        unread = host.unread(("vms.guest",), vm.name)
+        why = (f"Looking inside failed: {unread.message}" if unread else
+               "A real host is looked inside through PowerShell Direct only for a running VM that is named in "
+               "the check, with guest credentials (--guest-user); a VM that is off cannot be looked inside.")
+        # --install-hyperv installs it when it is not known to be there, so the plan offers a change for it.
+        return _vm_check(vm, "vm.guest-hyperv", INFO, True, "Hyper-V in the guest: unknown",
+                         f"Whether Hyper-V is installed inside is unknown. {why}", None, source)
     if guest.hyperv_installed:
         return _vm_check(vm, "vm.guest-hyperv", PASS, False, "Hyper-V is installed in the guest",
                          "The guest can create its own VMs (blog step 4).", None, source)
@@ -214,7 +223,7 @@ def check_guest_hyperv(host: HostFacts, vm: VM) -> Check:
                      pwsh.install_hyperv_in_guest(vm.name, guest.os.kind), source)
 
 
-@vm_rule("vm.known-issues")
+@vm_rule("vm.known-issues", needs=("vms.processor",))
 def check_known_issues(host: HostFacts, vm: VM) -> Check:
     if req.profile(host.build) == "preview" and vm.nesting:
         return _vm_check(vm, "vm.known-issues", WARN, False, "Preview limits apply to this nesting VM",

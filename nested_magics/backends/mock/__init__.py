@@ -56,7 +56,8 @@ class MockBackend:
             raise TargetError(str(exc)) from None
         self.simulator = scenario.simulator()
 
-    def facts(self) -> HostFacts:
+    def facts(self, guests=()) -> HostFacts:
+        # The simulator knows every guest already: ``guests`` only narrows what a real host looks inside.
         try:
             return self.simulator.gather()
         except ActionRefused as exc:

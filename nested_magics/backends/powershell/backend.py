@@ -18,6 +18,7 @@ from ...model.facts import HostFacts
 from ...model.plan import Change, Refusal
 from ...model.results import ActionResult
 from ..base import VMPath
+from .shape import shape_document
 from ...model.sizes import size_option
 from ...vocabulary import NEW_VM_MEMORY, VM_ACTION
 
@@ -74,9 +75,14 @@ class PowerShellBackend:
     def http_requests(self) -> int:
         return getattr(self.runner, "http_requests", 0)
 
-    def facts(self) -> HostFacts:
-        params = self._guest_params() if self.guest_user else {}
-        document = self.runner.run_json(script("facts"), params)
+    def facts(self, guests: list[str] | tuple[str, ...] = ()) -> HostFacts:
+        """The host's facts in one invocation; PowerShell Direct only into ``guests`` (the VMs being checked or
+        changed), and only when guest credentials were given."""
+        params: dict = {}
+        wanted = sorted({"*" if g == "*" else VMPath.parse(g).parts[0] for g in guests if isinstance(g, str) and g.strip()})
+        if wanted and self.guest_user:
+            params = {"guest_vms": wanted, **self._guest_params()}
+        document = shape_document(self.runner.run_json(script("facts"), params), self.runner.host)
         try:
             return load_facts(document)
         except FactsError as exc:
@@ -91,7 +97,7 @@ class PowerShellBackend:
         if VMPath.parse(path).nested:
             raise UsageProblem(f"{path}: VMs inside a VM need PowerShell Direct into it, which nested-magics does "
                                "not do over WinRM yet; use the VM's own name on its own host")
-        return self.facts()
+        return self.facts(guests=[path])
 
     def apply_changes(self, changes: list[Change], progress=None) -> tuple[list[Change], Refusal | None]:
         """The whole plan in one invocation; results come back per change, in order."""

@@ -1,150 +1,88 @@
 # nested-magics: facts
-# Gathers the host-facts document (schema nested-magics/host-facts/v1) in ONE invocation, on
-# Windows PowerShell 5.1: enum names (never integers), one-item arrays kept as arrays, explicit
-# -Depth, build numbers as integers. Prints exactly one JSON document on stdout.
+# Thin facts: a fixed list of named queries, each one guarded pipeline of documented cmdlets that yields plain
+# records (Select-Object with strings, numbers and booleans; enums and ids as strings). PowerShell only runs
+# them and serialises the results; the Python side (backends/powershell/shape.py) shapes them into host facts,
+# so that shaping runs in every test. One invocation for the whole host; the number of cmdlet calls does not
+# grow with the number of VMs (one pipeline per kind of fact). Guests are read through PowerShell Direct only
+# for the VMs named in $Params.guest_vms ('*': every running VM, for the tree), with the same self-contained block.
 param($Params)
 $ErrorActionPreference = 'Stop'
 
-function Get-NmOptional([scriptblock]$Block, $Default) {
-    # A query that may not exist on this edition or build: its absence is a fact, not a failure.
-    try { & $Block } catch { $Default }
-}
-
-function ConvertTo-NmVm($vm) {
-    $processor = Get-VMProcessor -VM $vm
-    $memory = Get-VMMemory -VM $vm
-    $adapters = @(Get-VMNetworkAdapter -VM $vm | ForEach-Object {
-        @{ name = [string]$_.Name; switch = $_.SwitchName; mac_spoofing = ($_.MacAddressSpoofing.ToString() -eq 'On') }
-    })
-    $checkpoints = @(Get-NmOptional { Get-VMSnapshot -VM $vm } @()).Count
-    @{
-        name = [string]$vm.Name
-        id = $vm.Id.ToString()
-        state = $vm.State.ToString()
-        generation = [int]$vm.Generation
-        version = [string]$vm.Version
-        processor = @{
-            count = [int]$processor.Count
-            expose_virtualization_extensions = [bool]$processor.ExposeVirtualizationExtensions
+# Runs here, and inside a guest through PowerShell Direct: self-contained (every function it calls is defined
+# in it; the caller's functions do not exist in a remote session), and it returns JSON text, so no remoting
+# property (PSComputerName, RunspaceId, PSShowComputerName) can reach the document.
+# (In Select-Object lists a plain property comes first: tree-sitter-pwsh, which the tests read scripts with,
+# misreads a list that starts with a calculated property.)
+$Gather = {
+    $ErrorActionPreference = 'Continue'
+    $ProgressPreference = 'SilentlyContinue'
+    function Invoke-NmQuery([scriptblock]$Query) {
+        # One part of the facts: its records, and the host's own words for what failed (all of it, or one record).
+        $records = New-Object System.Collections.ArrayList
+        $problems = New-Object System.Collections.ArrayList
+        try {
+            & $Query 2>&1 | ForEach-Object {
+                if ($_ -is [System.Management.Automation.ErrorRecord]) {
+                    $target = $_.TargetObject
+                    if ($null -ne $target -and $null -ne $target.PSObject.Properties['Name']) { $target = $target.Name }
+                    [void]$problems.Add(@{ message = [string]$_.Exception.Message; target = [string]$target })
+                } else {
+                    [void]$records.Add($_)
+                }
+            }
+            @{ ok = $true; records = @($records); problems = @($problems) }
+        } catch {
+            @{ ok = $false; message = [string]$_.Exception.Message; records = @($records); problems = @($problems) }
         }
-        memory = @{ startup_bytes = [int64]$memory.Startup; dynamic = [bool]$memory.DynamicMemoryEnabled }
-        network_adapters = $adapters
-        checkpoints = [int]$checkpoints
-        guest = $null   # filled by Get-NmGuest when guest credentials were given
     }
-}
-
-# Runs INSIDE a guest through PowerShell Direct: the guest's own facts, and its VMs (one level).
-$GuestFacts = {
-    param($vmFunction)
-    Set-Item -Path function:ConvertTo-NmVm -Value ([ScriptBlock]::Create($vmFunction))
-    $os = Get-CimInstance -ClassName Win32_OperatingSystem
-    $computer = Get-CimInstance -ClassName Win32_ComputerSystem
-    $kind = if ([int]$os.ProductType -eq 1) { 'client' } else { 'server' }
-    $hyperv = $null -ne (Get-Command -Name Get-VM -ErrorAction SilentlyContinue)
-    $inner = @()
-    $switches = @()
-    if ($hyperv) {
-        $inner = @(Get-VM | ForEach-Object { ConvertTo-NmVm $_ })
-        $switches = @(Get-VMSwitch | ForEach-Object { @{ name = [string]$_.Name; type = $_.SwitchType.ToString() } })
+    $Queries = [ordered]@{
+        os = { Get-CimInstance -ClassName Win32_OperatingSystem | Select-Object -Property Caption, BuildNumber, ProductType, FreePhysicalMemory }
+        computer = { Get-CimInstance -ClassName Win32_ComputerSystem | Select-Object -Property Name, HypervisorPresent, TotalPhysicalMemory, NumberOfLogicalProcessors, Manufacturer, Model }
+        processors = { Get-CimInstance -ClassName Win32_Processor | Select-Object -Property Manufacturer, Name, Architecture, VMMonitorModeExtensions, SecondLevelAddressTranslationExtensions, VirtualizationFirmwareEnabled }
+        device_guard = { Get-CimInstance -ClassName Win32_DeviceGuard -Namespace root\Microsoft\Windows\DeviceGuard | Select-Object -Property VirtualizationBasedSecurityStatus, SecurityServicesRunning }
+        vmms = { Get-Service -Name vmms | Select-Object -Property Name, @{ Name = 'Status'; Expression = { [string]$_.Status } } }
+        hyperv_module = { Get-Command -Name Get-VM -CommandType Cmdlet | Select-Object -Property Name, ModuleName }
+        vm_versions = { Get-VMHostSupportedVersion | Select-Object -Property @{ Name = 'Version'; Expression = { $_.Version.ToString(2) } } }
+        default_vm_version = { Get-VMHostSupportedVersion -Default | Select-Object -Property @{ Name = 'Version'; Expression = { $_.Version.ToString(2) } } }
+        switches = { Get-VMSwitch | Select-Object -Property Name, @{ Name = 'SwitchType'; Expression = { [string]$_.SwitchType } } }
+        nat = { Get-NetNat | Select-Object -Property Name, InternalIPInterfaceAddressPrefix }
+        vms = { Get-VM | Select-Object -Property Name, @{ Name = 'Id'; Expression = { [string]$_.Id } }, @{ Name = 'State'; Expression = { [string]$_.State } }, Generation, Version, ProcessorCount, MemoryStartup, DynamicMemoryEnabled, IsClustered }
+        vm_processors = { Get-VM | Get-VMProcessor | Select-Object -Property Count, ExposeVirtualizationExtensions, @{ Name = 'VMId'; Expression = { [string]$_.VMId } } }
+        vm_adapters = { Get-VMNetworkAdapter -All | Select-Object -Property Name, SwitchName, IsManagementOs, @{ Name = 'VMId'; Expression = { [string]$_.VMId } }, @{ Name = 'MacAddressSpoofing'; Expression = { [string]$_.MacAddressSpoofing } } }
+        vm_checkpoints = { Get-VM | Get-VMSnapshot | Select-Object -Property Name, @{ Name = 'VMId'; Expression = { [string]$_.VMId } } }
     }
-    $nat = @()
-    try { $nat = @(Get-NetNat | ForEach-Object { @{ name = [string]$_.Name; prefix = [string]$_.InternalIPInterfaceAddressPrefix } }) } catch { }
-    @{
-        name = [string]$computer.Name
-        os = @{ caption = [string]$os.Caption; build = [int]$os.BuildNumber; kind = $kind }
-        hypervisor_present = [bool]$computer.HypervisorPresent
-        hyperv_installed = [bool]$hyperv
-        switches = $switches
-        nat = $nat
-        vms = $inner
-    }
+    $answers = [ordered]@{}
+    foreach ($entry in $Queries.GetEnumerator()) { $answers[$entry.Key] = Invoke-NmQuery $entry.Value }
+    ConvertTo-Json -InputObject $answers -Depth 6 -Compress
 }
 
-function Get-NmGuest($vm, $credential) {
-    # PowerShell Direct needs the VM running and credentials valid inside it; otherwise unknown.
-    if ($null -eq $credential -or $vm.State.ToString() -ne 'Running') { return $null }
-    try {
-        Invoke-Command -VMName $vm.Name -Credential $credential -ScriptBlock $GuestFacts `
-            -ArgumentList ${function:ConvertTo-NmVm}.ToString() -ErrorAction Stop
-    } catch { $null }
-}
+$document = [ordered]@{ form = 'thin/1'; host = ConvertFrom-Json -InputObject (& $Gather); guests = @() }
 
-$os = Get-CimInstance -ClassName Win32_OperatingSystem
-$computer = Get-CimInstance -ClassName Win32_ComputerSystem
-$processors = @(Get-CimInstance -ClassName Win32_Processor)
-$cpu = $processors[0]
-$kind = if ([int]$os.ProductType -eq 1) { 'client' } else { 'server' }
-
-if ($kind -eq 'client') {
-    $feature = Get-NmOptional { Get-WindowsOptionalFeature -Online -FeatureName Microsoft-Hyper-V } $null
-    $hypervInstalled = ($null -ne $feature) -and ($feature.State.ToString() -eq 'Enabled')
-} else {
-    $feature = Get-NmOptional { Get-WindowsFeature -Name Hyper-V } $null
-    $hypervInstalled = ($null -ne $feature) -and [bool]$feature.Installed
-}
-if (-not $hypervInstalled) {
-    $hypervInstalled = $null -ne (Get-Command -Name Get-VM -ErrorAction SilentlyContinue)
-}
-
-$deviceGuard = Get-NmOptional {
-    Get-CimInstance -ClassName Win32_DeviceGuard -Namespace 'root\Microsoft\Windows\DeviceGuard'
-} $null
-$vbs = @{ status = 0; services_running = @() }
-if ($null -ne $deviceGuard) {
-    $vbs.status = [int]$deviceGuard.VirtualizationBasedSecurityStatus
-    $vbs.services_running = @($deviceGuard.SecurityServicesRunning | Where-Object { $null -ne $_ } | ForEach-Object { [int]$_ })
-}
-
-$supported = @()
-$default = $null
-$switches = @()
-$vms = @()
-if ($hypervInstalled) {
-    $supported = @(Get-NmOptional { Get-VMHostSupportedVersion | ForEach-Object { $_.Version.ToString(2) } } @())
-    $default = Get-NmOptional { (Get-VMHostSupportedVersion -Default).Version.ToString(2) } $null
-    $switches = @(Get-VMSwitch | ForEach-Object { @{ name = [string]$_.Name; type = $_.SwitchType.ToString() } })
+# PowerShell Direct, only into the VMs being checked, each by id, after its state says it runs.
+$wanted = @($Params.guest_vms | Where-Object { $null -ne $_ } | ForEach-Object { [string]$_ })
+if ($wanted.Count -gt 0) {
     $credential = $null
-    if ($Params.guest_user) {
+    $skip = $null
+    if (-not $Params.guest_user) { $skip = 'no guest user was given (--guest-user)' }
+    elseif (-not $Params.guest_password) { $skip = 'the guest password is empty: set NESTED_MAGICS_GUEST_PASSWORD' }
+    else {
         $secret = ConvertTo-SecureString -String ([string]$Params.guest_password) -AsPlainText -Force
         $credential = New-Object System.Management.Automation.PSCredential ([string]$Params.guest_user, $secret)
     }
-    $vms = @(Get-VM | ForEach-Object {
-        $record = ConvertTo-NmVm $_
-        $record.guest = Get-NmGuest $_ $credential
-        $record
-    })
-}
-$nat = @(Get-NmOptional { Get-NetNat | ForEach-Object { @{ name = [string]$_.Name; prefix = [string]$_.InternalIPInterfaceAddressPrefix } } } @())
-
-$cpuFlags = @{
-    vendor = [string]$cpu.Manufacturer
-    model = ([string]$cpu.Name).Trim()
-    sockets = $processors.Count
-    logical_processors = [int]$computer.NumberOfLogicalProcessors
-}
-# A flag CIM does not report stays absent: unknown, never false (contracts §2).
-foreach ($flag in @(@('vmx', 'VMMonitorModeExtensions'), @('slat', 'SecondLevelAddressTranslationExtensions'),
-                    @('firmware_enabled', 'VirtualizationFirmwareEnabled'))) {
-    $value = $cpu.($flag[1])
-    if ($null -ne $value) { $cpuFlags[$flag[0]] = [bool]$value }
+    foreach ($vm in @($document.host.vms.records | Where-Object { ($wanted -contains '*') -or ($wanted -contains $_.Name) })) {
+        $answer = [ordered]@{ id = [string]$vm.Id; name = [string]$vm.Name; state = [string]$vm.State }
+        if ([string]$vm.State -ne 'Running') { $answer.skipped = 'the VM is not running' }
+        elseif ($null -ne $skip) { $answer.skipped = $skip }
+        else {
+            try {
+                $answer.json = [string](Invoke-Command -VMId $vm.Id -Credential $credential -ScriptBlock $Gather -ErrorAction Stop)
+            } catch {
+                $answer.message = [string]$_.Exception.Message
+            }
+        }
+        $document.guests += $answer
+    }
 }
 
-$facts = @{
-    schema = 'nested-magics/host-facts/v1'
-    name = [string]$computer.Name
-    os = @{ caption = [string]$os.Caption; build = [int]$os.BuildNumber; kind = $kind }
-    cpu = $cpuFlags
-    memory = @{ total_bytes = [int64]$computer.TotalPhysicalMemory; free_bytes = [int64]$os.FreePhysicalMemory * 1024 }
-    hypervisor_present = [bool]$computer.HypervisorPresent
-    hyperv_installed = [bool]$hypervInstalled
-    vbs = $vbs
-    supported_vm_versions = $supported
-    switches = $switches
-    nat = $nat
-    vms = $vms
-}
-if ($null -ne $default) { $facts.default_vm_version = $default }
-
-[Console]::Out.Write((ConvertTo-Json -InputObject $facts -Depth 12 -Compress))
+[Console]::Out.Write((ConvertTo-Json -InputObject $document -Depth 9 -Compress))
 exit 0
