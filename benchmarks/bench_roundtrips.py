@@ -76,4 +76,19 @@ def run(quick: bool = False) -> dict:
                 rows.append({"auth": auth, "vms": vm_count, "cold": cold, "warm": warm, "cold_time": cold_time.to_dict(),
                              "warm_time": warm_time.to_dict(), "facts_bytes": len(stdout),
                              "load_facts": loading.to_dict()})
-    return {"sizes": list(sizes), "rows": rows}
+    return {"sizes": list(sizes), "rows": rows, "cmdlet_calls": cmdlet_calls()}
+
+
+def cmdlet_calls(sizes=(1, 100, 1000)) -> list[dict]:
+    """Host-side cmdlet calls of one check as the Windows twin counts them (one per command of each pipeline
+    facts.ps1 runs), and PowerShell invocations, by number of VMs: the goal is the same for every size."""
+    out = []
+    with quiet_warnings():
+        for vm_count in sizes:
+            handler = SimulatedWindowsHost(host_facts(vm_count))
+            with LoopbackWinRM(handler, auth="basic", password=PASSWORD) as server:
+                report = connect(server).check()
+                out.append({"vms": vm_count, "cmdlet_calls": handler.cmdlet_calls[-1],
+                            "invocations": len(server.invocations), "checked": len(report.vms)})
+                forget_hosts([server])
+    return out

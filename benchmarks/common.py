@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import json
 import os
 import platform
@@ -154,8 +155,8 @@ def host_document(vm_count: int) -> dict:
 
     doc = load_scenario(TEMPLATE_SCENARIO).to_dict()
     template = doc["vms"][0]
-    doc["vms"] = [dict(template, name=f"vm-{i:05d}", id=str(uuid.uuid5(uuid.NAMESPACE_DNS, f"vm-{i}")))
-                  for i in range(1, vm_count + 1)]
+    doc["vms"] = [dict(copy.deepcopy(template), name=f"vm-{i:05d}", id=str(uuid.uuid5(uuid.NAMESPACE_DNS, f"vm-{i}")))
+                  for i in range(1, vm_count + 1)]     # copies: shared dicts would count as YAML aliases
     return doc
 
 

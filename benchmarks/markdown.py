@@ -224,6 +224,21 @@ def roundtrips(s: dict) -> list[str]:
         "host-facts schema (jsonschema) and loading it, " + "; ".join(
             f"{_spread(row['load_facts'])} for {row['vms']:,} VM(s)" for row in s["rows"] if row["auth"] == "basic")
         + " (`facts.load_facts` timed alone; compare the warm wall times above).", "",
+        *cmdlet_calls(s.get("cmdlet_calls") or []),
+    ]
+
+
+def cmdlet_calls(rows: list[dict]) -> list[str]:
+    if not rows:
+        return []
+    same = len({r["cmdlet_calls"] for r in rows}) == 1
+    return [
+        "Host-side cmdlet calls per check (each Hyper-V cmdlet call is a WMI round trip on the host), as the "
+        "Windows twin counts them: one per command of each pipeline facts.ps1 runs (`Get-VM | Get-VMProcessor` "
+        "is two), guests not looked inside. Goal: the same number whatever the number of VMs "
+        f"({_met(same)}).", "",
+        *_table(["VMs", "cmdlet calls", "PowerShell invocations"],
+                [[f"{r['vms']:,}", r["cmdlet_calls"], r["invocations"]] for r in rows]),
     ]
 
 
