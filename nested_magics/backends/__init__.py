@@ -35,9 +35,10 @@ class Entry:
 
 REGISTRY: tuple[Entry, ...] = (
     Entry("mock", "nested_magics.backends.mock", "mock"),
+    Entry("local", "nested_magics.backends.local"),     # local: this machine, through its powershell.exe
     Entry("winrm", "nested_magics.backends.winrm"),     # HOST, HOST:PORT, http(s)://HOST:PORT/wsman
 )
-FORMS = "mock, mock:NAME, mock:PATH, HOST[:PORT] or https://HOST:5986/wsman"
+FORMS = "mock, mock:NAME, mock:PATH, local, HOST[:PORT] or https://HOST:5986/wsman"
 
 
 def _near_miss(target: str) -> None:
