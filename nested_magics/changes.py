@@ -10,6 +10,7 @@ credentials it was given.
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -24,6 +25,7 @@ BY_ID = "Get-VM -Id $VMId"
 BY_NAME = "Get-VM -Name $VMName"
 _VARIABLE = re.compile(r"\$([A-Za-z][A-Za-z0-9]*)\b")
 _WILDCARDS = re.compile(r"([*?\[\]`])")
+AUTOMATIC = {"ErrorActionPreference"}      # PowerShell's own variables a command may set
 SHUTDOWN_SERVICE = "9F8233AC-BE49-4C79-8EE3-E7E1985B2077"   # the Shutdown integration service's id
 
 # A graceful shutdown that never waits on a prompt: Stop-VM asks when the guest cannot shut down, and over
@@ -33,17 +35,50 @@ GRACEFUL_STOP = ("$vm = {vm}; $shutdown = $vm | Get-VMIntegrationService | Where
                  "if (-not $shutdown -or -not $shutdown.Enabled -or [string]$shutdown.PrimaryOperationalStatus -ne 'Ok') "
                  "{{ throw 'its Shutdown integration service is not running, so it cannot shut down gracefully; "
                  "nothing was forced' }}; Stop-VM -VM $vm -Confirm:$false")
+# PowerShell Direct holds only once the guest has booted: its heartbeat, then a session that answers (Microsoft's
+# pattern, Virtualization-Documentation BigBuild.ps1 waitForPSDirect). Bounded, and shown as part of the step.
+WAIT_FOR_GUEST = ("Wait-VM -VM $vm -For Heartbeat -Timeout 300; $until = (Get-Date).AddSeconds(300); "
+                  "while (-not (Invoke-Command {vm_param} -Credential $cred -ScriptBlock {{ $true }} "
+                  "-ErrorAction SilentlyContinue)) {{ if ((Get-Date) -gt $until) {{ throw 'PowerShell Direct did not "
+                  "answer within 300 s of the heartbeat' }}; Start-Sleep -Seconds 5 }}")
+# Installed WITHOUT a restart inside the session (a restart there drops it and reports a failure although the
+# feature got installed); restarted from outside, then waited for again (Microsoft's Azure repair script:
+# "The required restart is handled in the calling script").
+_INSTALL = ("$vm = {vm}; $cred = Get-Credential; " + WAIT_FOR_GUEST + "; "
+            "$restart = Invoke-Command {vm_param} -Credential $cred -ScriptBlock {{ %s }}; "
+            "if ($restart) {{ Stop-VM -VM $vm -Confirm:$false; Start-VM -VM $vm; " + WAIT_FOR_GUEST + " }}; "
+            "'Hyper-V is installed in the guest'")
 INSTALL_HYPERV = {
-    "client": ("Invoke-Command {vm_param} -Credential (Get-Credential) -ScriptBlock {{ Enable-WindowsOptionalFeature "
-               "-Online -FeatureName 'Microsoft-Hyper-V' -All -NoRestart; Restart-Computer -Force }}"),
-    "server": ("Invoke-Command {vm_param} -Credential (Get-Credential) -ScriptBlock {{ Install-WindowsFeature "
-               "-Name 'Hyper-V' -IncludeManagementTools -Restart }}"),
+    "client": _INSTALL % ("[bool](Enable-WindowsOptionalFeature -Online -FeatureName 'Microsoft-Hyper-V' -All "
+                          "-NoRestart).RestartNeeded"),
+    "server": _INSTALL % ("[string](Install-WindowsFeature -Name 'Hyper-V' -IncludeManagementTools).RestartNeeded "
+                          "-ne 'No'"),
 }
-GUEST_NAT = ("Invoke-Command {vm_param} -Credential (Get-Credential) -ArgumentList $Switch, $Nat, $Prefix "
-             "-ScriptBlock {{ param($switch, $nat, $prefix) New-VMSwitch -Name $switch -SwitchType Internal; "
-             "New-NetNat -Name $nat -InternalIPInterfaceAddressPrefix $prefix }}")
-REMOVE_GUEST_NAT = ("Invoke-Command {vm_param} -Credential (Get-Credential) -ArgumentList $Switch, $Nat "
-                    "-ScriptBlock {{ param($switch, $nat) Remove-NetNat -Name $nat -Confirm:$false; "
+# NAT done right (Microsoft's nested-virtualization docs): an internal switch, the gateway address on its vEthernet
+# adapter, then the NAT. One NAT per host: an existing one is reported before anything is made; a switch this
+# step made is removed when a later part fails.
+GUEST_NAT = ("$vm = {vm}; $cred = Get-Credential; " + WAIT_FOR_GUEST + "; "
+             "Invoke-Command {vm_param} -Credential $cred -ArgumentList $Switch, $Nat, $Prefix, $Gateway, $Length "
+             "-ScriptBlock {{ param($switch, $nat, $prefix, $gateway, $length) $ErrorActionPreference = 'Stop'; "
+             "$existing = @(Get-NetNat); "
+             "if (@($existing | Where-Object {{ $_.Name -eq $nat -and $_.InternalIPInterfaceAddressPrefix -eq $prefix }}).Count) "
+             "{{ return 'the NAT is already there' }}; "
+             "if ($existing.Count) {{ throw ('this guest already has a NAT ({{0}} {{1}}) and Windows allows one NAT per "
+             "host, so nothing was changed; use it, or remove it first (Remove-NetNat)' -f $existing[0].Name, "
+             "$existing[0].InternalIPInterfaceAddressPrefix) }}; "
+             "$made = $false; if (-not @(Get-VMSwitch | Where-Object {{ $_.Name -eq $switch }}).Count) "
+             "{{ New-VMSwitch -Name $switch -SwitchType Internal | Out-Null; $made = $true }}; "
+             "try {{ if (-not @(Get-NetIPAddress | Where-Object {{ $_.IPAddress -eq $gateway }}).Count) "
+             "{{ New-NetIPAddress -IPAddress $gateway -PrefixLength $length -InterfaceAlias ('vEthernet (' + $switch + ')') "
+             "| Out-Null }}; New-NetNat -Name $nat -InternalIPInterfaceAddressPrefix $prefix | Out-Null }} "
+             "catch {{ $why = $_.Exception.Message; if ($made) {{ Remove-VMSwitch -Name $switch -Force; "
+             "$why += ' (the switch this step made was removed)' }}; throw ('NAT not made: ' + $why) }}; "
+             "'NAT ' + $nat + ' ' + $prefix + ', gateway ' + $gateway }}")
+REMOVE_GUEST_NAT = ("$vm = {vm}; $cred = Get-Credential; " + WAIT_FOR_GUEST + "; "
+                    "Invoke-Command {vm_param} -Credential $cred -ArgumentList $Switch, $Nat, $Gateway "
+                    "-ScriptBlock {{ param($switch, $nat, $gateway) $ErrorActionPreference = 'Stop'; "
+                    "Remove-NetNat -Name $nat -Confirm:$false; "
+                    "Get-NetIPAddress | Where-Object {{ $_.IPAddress -eq $gateway }} | Remove-NetIPAddress -Confirm:$false; "
                     "Remove-VMSwitch -Name $switch -Force }}")
 
 
@@ -82,7 +117,7 @@ class ChangeKind:
         get_vm, vm_param, address = _address(vm)
         command = template.format(vm=get_vm, vm_param=vm_param)
         bound = {**address, **(values or {})}
-        unknown = {name for name in variables(command) if name[0].isupper()} - set(bound)
+        unknown = {name for name in variables(command) if name[0].isupper()} - set(bound) - AUTOMATIC
         if unknown:   # a typo in a template would run with $null: refuse to build it at all
             raise ValueError(f"{self.id}: the command uses {sorted(unknown)} but has no value for them")
         return Change(self.id, vm.name, self.setting, before, after, render(command, bound), self.reversible,
@@ -160,14 +195,23 @@ def install_hyperv(vm: VM, guest_kind: str) -> Change:
                                        guest_kind=guest_kind)
 
 
+def gateway_of(prefix: str) -> tuple[str, int]:
+    """The NAT's gateway (the first address of its prefix, as Microsoft's example) and the prefix length."""
+    network = ipaddress.ip_network(prefix, strict=False)
+    return str(next(network.hosts())), network.prefixlen
+
+
 def guest_nat(vm: VM, switch: str, nat: str, prefix: str) -> Change:
+    gateway, length = gateway_of(prefix)
     return KIND["guest-nat"].make(vm, None, f"{nat} {prefix}", GUEST_NAT,
-                                  {"Switch": switch, "Nat": nat, "Prefix": prefix},
-                                  switch=switch, nat_name=nat, prefix=prefix)
+                                  {"Switch": switch, "Nat": nat, "Prefix": prefix, "Gateway": gateway,
+                                   "Length": length},
+                                  switch=switch, nat_name=nat, prefix=prefix, gateway=gateway)
 
 
-def remove_guest_nat(vm: VM, switch: str, nat: str) -> Change:
-    return KIND["guest-nat"].make(vm, f"{nat}", None, REMOVE_GUEST_NAT, {"Switch": switch, "Nat": nat},
+def remove_guest_nat(vm: VM, switch: str, nat: str, prefix: str) -> Change:
+    return KIND["guest-nat"].make(vm, f"{nat}", None, REMOVE_GUEST_NAT,
+                                  {"Switch": switch, "Nat": nat, "Gateway": gateway_of(prefix)[0]},
                                   switch=switch, nat_name=nat, remove=True)
 
 
@@ -189,7 +233,7 @@ def reverse(change: Change) -> Change | None:
     elif change.id == "enable-mac-spoofing":
         undo = mac_spoofing(vm, bool(change.before))
     elif change.id == "guest-nat" and not p.get("remove"):
-        undo = remove_guest_nat(vm, p["switch"], p["nat_name"])
+        undo = remove_guest_nat(vm, p["switch"], p["nat_name"], p["prefix"])
     if undo is not None and "path" in p:
         undo.params["path"] = p["path"]
     return undo

@@ -18,6 +18,7 @@ from nested_magics.model.facts import HostFacts
 from loopback_winrm import clixml_error
 from twin_commands import interpret, shown
 from twin_facts import Conditions, FactsTwin, ScriptFailed
+from twin_guest import GuestSteps
 
 GUEST_STEPS = {"install-hyperv", "guest-nat"}   # enable.ps1 refuses these: they need PowerShell Direct
 
@@ -30,6 +31,7 @@ class SimulatedWindowsHost:
         self.simulator = Simulator(facts, faults)
         self.conditions = conditions or Conditions()    # how this Windows host differs from a healthy one
         self.cmdlet_calls: list[int] = []               # host-side cmdlet calls of each facts run
+        self.guest = GuestSteps(self.conditions.booting)
         self.guest_credentials = guest_credentials   # what PowerShell Direct accepts inside every guest
         self.operations: list[str] = []
         self.scripts: list[str] = []
@@ -77,11 +79,17 @@ class SimulatedWindowsHost:
                                         "guest credentials: pass --guest-user")
                 if change.id in GUEST_STEPS and not direct:
                     raise ActionRefused("The credential is invalid.")
-                self.simulator.apply_change(change)
+                if change.id in GUEST_STEPS:      # waits, sessions and restarts as a real host has them
+                    message = self.guest.run(change, item["command"], item.get("values") or {}, self.simulator)
+                else:
+                    self.simulator.apply_change(change)
+                    message = "done"
+                if change.id == "start-vm":       # a guest just started is still booting (real-hosts.md §2)
+                    self.conditions.booting.add(change.params["vm"])
             except ActionRefused as refused:
                 results.append({"id": item["id"], "ok": False, "message": str(refused)})
                 break
-            results.append({"id": item["id"], "ok": True, "message": "done"})
+            results.append({"id": item["id"], "ok": True, "message": message})
         return {"results": results}
 
     def _direct(self, params: dict) -> bool:

@@ -90,11 +90,12 @@ def interpret(command: str, values: dict, simulator) -> Change:
             return Change("install-hyperv", vm, "", None, None, "", False, {**params, "guest_kind": kind})
         block_args = _argument_list(has("Invoke-Command"), values)
         if has("New-NetNat"):
-            switch_name, nat, prefix = block_args
+            switch_name, nat, prefix = block_args[:3]
             return Change("guest-nat", vm, "", None, None, "", True,
-                          {**params, "switch": switch_name, "nat_name": nat, "prefix": prefix})
+                          {**params, "switch": switch_name, "nat_name": nat, "prefix": prefix,
+                           "gateway": block_args[3] if len(block_args) > 3 else None})
         if has("Remove-NetNat"):
-            switch_name, nat = block_args
+            switch_name, nat = block_args[:2]
             return Change("guest-nat", vm, "", None, None, "", True,
                           {**params, "switch": switch_name, "nat_name": nat, "remove": True})
         raise ValueError(f"the twin does not know what this guest step does: {names}")

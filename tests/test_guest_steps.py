@@ -1,0 +1,151 @@
+"""Steps inside a guest that hold on a real host (issue 10 findings 3 and 6; contracts §4, §7).
+
+Blog step 3 over WinRM: the guest is waited for (heartbeat, then a PowerShell Direct session that answers)
+before anything runs inside it, Hyper-V is installed without a restart inside the session and restarted from
+outside; NAT gets its gateway address, an existing NAT is reported before anything is made, and a switch the
+step made is removed when the NAT fails. The Windows twin (tests/twin_guest.py) follows each step's text.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+import nested_magics as nm
+from nested_magics import session
+from nested_magics.backends.mock import load_scenario
+from nested_magics.changes import INSTALL_HYPERV
+from nested_magics.front.cli import main
+from nested_magics.model.facts import Nat
+
+from loopback_winrm import LoopbackWinRM
+from simulated_windows import SimulatedWindowsHost
+from twin_facts import SESSION_ENDED
+
+PASSWORD = "Loopback-Pa55!"
+GUEST = ("LAB\\admin", "Guest-Pa55!")
+VM = "dc01"            # server-2022-intel: a running Windows Server guest without Hyper-V, nesting off
+
+
+@pytest.fixture(autouse=True)
+def fresh_session(monkeypatch):
+    session.forget_all()
+    monkeypatch.setenv("NESTED_MAGICS_PASSWORD", PASSWORD)
+    monkeypatch.setenv("NESTED_MAGICS_GUEST_PASSWORD", GUEST[1])
+    yield
+    session.forget_all()
+
+
+def connect(server):
+    return nm.connect(server.url, user=server.username, transport="basic", insecure=True, timeout=30,
+                      guest_user=GUEST[0])
+
+
+def twin(**changes) -> SimulatedWindowsHost:
+    facts = load_scenario("server-2022-intel")
+    for key, value in changes.items():
+        setattr(facts.find_vm(VM).guest, key, value)
+    return SimulatedWindowsHost(facts, guest_credentials=GUEST)
+
+
+def test_blog_step_3_and_nat_over_winrm_reach_ready_with_the_waits_shown(capsys):
+    windows = twin()
+    with LoopbackWinRM(windows, password=PASSWORD) as server:
+        code = main(["enable", VM, "-t", server.url, "--user", server.username, "--transport", "basic",
+                     "--insecure", "--guest-user", GUEST[0], "--install-hyperv", "--networking", "nat", "--yes"])
+        out = capsys.readouterr().out
+    assert code == 0, out
+    guest = windows.simulator.facts.find_vm(VM).guest
+    assert guest.hyperv_installed and [n.name for n in guest.nat] == ["LocalNAT"]
+    assert windows.guest.gateways[VM] == ("192.168.100.1", "vEthernet (VmNAT)")      # the gateway address
+    # What is shown is what runs: the plan shows the waits and the restart from outside.
+    assert "Wait-VM" in out and "-For Heartbeat" in out and "Stop-VM -VM $vm -Confirm:$false; Start-VM" in out
+    assert windows.guest.log[:6] == ["heartbeat", "direct-ready", "install", "stopped", "started", "heartbeat"]
+    assert "installed" in windows.guest.log
+
+
+def test_a_restart_inside_the_session_drops_it_although_hyperv_got_installed():
+    """real-hosts.md §2: what the first version ran; the twin reports the dropped session."""
+    windows = twin()
+    from nested_magics import changes
+
+    old = ("$vm = {vm}; $cred = Get-Credential; " + changes.WAIT_FOR_GUEST + "; "
+           "Invoke-Command {vm_param} -Credential $cred -ScriptBlock {{ Install-WindowsFeature -Name 'Hyper-V' "
+           "-IncludeManagementTools -Restart }}")
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setitem(changes.INSTALL_HYPERV, "server", old)
+        with LoopbackWinRM(windows, password=PASSWORD) as server:
+            host = connect(server)
+            result = host.plan_enable(VM, install_hyperv=True, networking="none", memory="keep").apply(confirm=True)
+    assert result.failed is not None and SESSION_ENDED in result.failed.message
+    assert windows.simulator.facts.find_vm(VM).guest.hyperv_installed      # it did get installed
+
+
+def test_start_then_install_without_waiting_is_refused_by_a_booting_guest():
+    """real-hosts.md §2 (a3): PowerShell Direct refuses a guest that has not finished booting."""
+    windows = twin()
+    no_wait = ("$vm = {vm}; $cred = Get-Credential; Invoke-Command {vm_param} -Credential $cred -ScriptBlock "
+               "{{ [string](Install-WindowsFeature -Name 'Hyper-V' -IncludeManagementTools).RestartNeeded -ne 'No' }}")
+    facts = windows.simulator.facts
+    facts.find_vm(VM).state = "Off"
+    from nested_magics import changes
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setitem(changes.INSTALL_HYPERV, "server", no_wait)     # the guest is off: its kind is unknown,
+        patch.setitem(changes.INSTALL_HYPERV, "client", no_wait)     # so the plan may pick either
+        with LoopbackWinRM(windows, password=PASSWORD) as server:
+            plan = connect(server).plan_enable(VM, install_hyperv=True, networking="none", memory="keep")
+            assert [c.id for c in plan.changes][-2:] == ["start-vm", "install-hyperv"]
+            result = plan.apply(confirm=True)
+    assert result.failed is not None and result.failed.id == "install-hyperv"
+    assert SESSION_ENDED in result.failed.message
+
+
+def test_the_shipped_install_waits_for_the_guest_after_start():
+    windows = twin()
+    windows.simulator.facts.find_vm(VM).state = "Off"
+    with LoopbackWinRM(windows, password=PASSWORD) as server:
+        result = connect(server).plan_enable(VM, install_hyperv=True, networking="none",
+                                             memory="keep").apply(confirm=True)
+    assert result.failed is None and result.after.verdict == "ready"
+    for kind in INSTALL_HYPERV.values():
+        assert "Wait-VM" in kind and "Restart-Computer" not in kind and "-Restart " not in kind
+
+
+def off_with_a_nat() -> SimulatedWindowsHost:
+    """The guest cannot be looked inside when the plan is made (the VM is Off), and it already has a NAT."""
+    windows = twin(hyperv_installed=True)
+    windows.simulator.facts.find_vm(VM).state = "Off"
+    windows.simulator.facts.find_vm(VM).guest.nat.append(Nat(name="DockerNAT", prefix="172.20.0.0/16"))
+    return windows
+
+
+def test_an_existing_nat_is_reported_before_anything_is_made():
+    """real-hosts.md §7: one NAT per host (Docker, containers); New-NetNat: "The parameter is incorrect."."""
+    windows = off_with_a_nat()
+    guest = windows.simulator.facts.find_vm(VM).guest
+    switches = [s.name for s in guest.switches]
+    with LoopbackWinRM(windows, password=PASSWORD) as server:
+        plan = connect(server).plan_enable(VM, install_hyperv=True, networking="nat", memory="keep")
+        result = plan.apply(confirm=True)
+    assert result.failed is not None and result.failed.id == "guest-nat"
+    assert "one NAT per host" in result.failed.message and "DockerNAT" in result.failed.message
+    assert [s.name for s in guest.switches] == switches and VM not in windows.guest.gateways
+
+
+def test_a_half_made_switch_is_removed_when_the_nat_fails():
+    """A NAT that fails after the switch was made (the first version left the switch behind)."""
+    windows = off_with_a_nat()
+    guest = windows.simulator.facts.find_vm(VM).guest
+    from nested_magics import changes
+
+    late_check = changes.GUEST_NAT.replace("$existing = @(Get-NetNat); ", "").replace(
+        "if ($existing.Count) {{", "if ($false) {{")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(changes, "GUEST_NAT", late_check)
+        with LoopbackWinRM(windows, password=PASSWORD) as server:
+            plan = connect(server).plan_enable(VM, install_hyperv=True, networking="nat", memory="keep")
+            result = plan.apply(confirm=True)
+    assert "The parameter is incorrect." in result.failed.message
+    assert "switch this step made was removed" in result.failed.message
+    assert "VmNAT" not in [s.name for s in guest.switches]
