@@ -145,7 +145,7 @@ CHANGE_IDS = tuple(kind.id for kind in KINDS)
 
 
 def discard_saved_state(vm: VM) -> Change:
-    return KIND["discard-saved-state"].make(vm, "Saved", "Off", "{vm} | Remove-VMSavedState")
+    return KIND["discard-saved-state"].make(vm, "Saved", "Off", "{vm} | Remove-VMSavedState -Confirm:$false")
 
 
 def stop_vm(vm: VM, turn_off: bool) -> Change:
