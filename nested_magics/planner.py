@@ -16,6 +16,7 @@ from nested_magics.model.facts import SETTLED_STATES, VM, HostFacts, Nat
 from nested_magics.model.plan import Change, EnableOptions, Plan, Refusal
 from nested_magics.model.sizes import format_size
 from nested_magics.rules import host_blockers
+from nested_magics.rules.host_rules import part_next_step
 
 GUEST_NAT = Nat(name="LocalNAT", prefix="192.168.100.0/24")   # Microsoft's example (facts §2.3)
 GUEST_NAT_SWITCH = "VmNAT"
@@ -31,6 +32,10 @@ def plan_enable(host: HostFacts, vm_name: str, options: EnableOptions | None = N
         raise UsageProblem(ambiguous)
     found = host.find_vm(vm_name)
     if found is None:
+        unread = host.unread(("vms",))
+        if unread is not None:   # not "does not exist": the VMs could not be listed (e.g. not elevated, facts §3)
+            raise UsageProblem(f"the VMs on {host.name} could not be read, so {vm_name!r} cannot be planned: "
+                               f"{unread.message} ({part_next_step(unread.message)})")
         existing = ", ".join(host.vm_names()) or "none"
         raise UsageProblem(f"VM {vm_name!r} does not exist on {host.name}: VMs there are {existing}")
     plan = Plan(host.name, found.name, options, [])

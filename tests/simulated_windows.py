@@ -19,6 +19,7 @@ from loopback_winrm import clixml_error
 from twin_commands import interpret, shown
 from twin_facts import Conditions, FactsTwin, ScriptFailed
 from twin_guest import GuestSteps
+from twin_language_mode import loader_under_clm
 
 GUEST_STEPS = {"install-hyperv", "guest-nat"}   # enable.ps1 refuses these: they need PowerShell Direct
 
@@ -41,6 +42,9 @@ class SimulatedWindowsHost:
     def __call__(self, command_line: str, stdin: bytes) -> tuple[bytes, bytes, int]:
         if command_line.strip() != loader_text().strip():
             return b"", clixml_error("unexpected command line: not the nested-magics loader"), 1
+        if self.conditions.language_mode != "FullLanguage":
+            message, code = loader_under_clm(command_line, self.conditions.language_mode)
+            return b"", clixml_error(message), code
         text, params = decode_payload(stdin)
         operation = text.splitlines()[0].removeprefix("# nested-magics:").strip()
         if text != script(operation):

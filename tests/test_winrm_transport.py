@@ -228,8 +228,9 @@ def test_connection_refused_names_enable_psremoting():
     transport = WinRMTransport(parse_winrm_target(f"127.0.0.1:{port}", user="admin"), lambda: "x")
     with pytest.raises(TargetError) as info:
         transport.run(SCRIPT, {})
-    assert str(info.value) == (f"cannot reach 127.0.0.1:{port} (connection refused): is WinRM listening? "
-                               "Run `Enable-PSRemoting` on the host or check the port")
+    assert str(info.value) == (f"cannot reach 127.0.0.1:{port} (connection refused): is WinRM listening there? "
+                               "On the host, elevated: Enable-PSRemoting (a client on a Public network: "
+                               "-SkipNetworkProfileCheck), or check the port")
 
 
 def test_unknown_host_name(monkeypatch):

@@ -67,6 +67,7 @@ class Conditions:
     unreadable_vms: set = field(default_factory=set)   # VM names whose configuration cannot be read
     booting: set = field(default_factory=set)          # guests that have not finished booting
     no_device_guard: bool = False       # Win32_DeviceGuard absent (before 1607)
+    language_mode: str = "FullLanguage"  # ConstrainedLanguage under an AppLocker or WDAC policy
 
 
 class ScriptFailed(Exception):

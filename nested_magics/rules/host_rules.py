@@ -162,7 +162,8 @@ _CAUSES = (
 )
 
 
-def _cause(message: str) -> str:
+def part_next_step(message: str) -> str:
+    """The usual cause of a part's error on a real host, and the next step (from the host's own words)."""
     low = message.lower()
     for needles, cause in _CAUSES:
         if any(needle in low for needle in needles):
@@ -175,7 +176,7 @@ def check_facts(host: HostFacts) -> Check:
     if not host.errors:
         return Check("host.facts", None, PASS, False, "Every part of the host's facts was read",
                      "The host answered every query nested-magics asks.", None, "Hyper-V PowerShell module")
-    lines = [f"{e.part}: {e.message} ({_cause(e.message)})" for e in host.errors]
+    lines = [f"{e.part}: {e.message} ({part_next_step(e.message)})" for e in host.errors]
     parts = ", ".join(e.part for e in host.errors[:5]) + (" …" if len(host.errors) > 5 else "")
     return Check("host.facts", None, WARN, False,
                  f"{len(host.errors)} part{'s' if len(host.errors) != 1 else ''} of the facts could not be read: {parts}",

@@ -34,8 +34,8 @@ def find_powershell() -> str:
         candidate = Path(root) / "System32" / "WindowsPowerShell" / "v1.0" / "powershell.exe"
         if candidate.exists():
             return str(candidate)
-    raise TargetError("local needs Windows PowerShell (powershell.exe), which this machine does not have: use "
-                      "mock (a simulated host, e.g. -t mock) or a Windows host over WinRM (-t HOST)")
+    raise TargetError("local needs Windows PowerShell (powershell.exe), which this machine does not have; use "
+                      "mock (a simulated host) or a WinRM target HOST")
 
 
 class LocalRunner:
@@ -80,8 +80,10 @@ class LocalRunner:
 
     def _failure(self, code: int, stderr: bytes) -> str:
         message = clean_stderr(stderr) or "no message"
-        if code == CLM_EXIT:
-            return f"{self.host}: {message}"
+        if code == CLM_EXIT and "Constrained Language" in message:
+            return (f"{self.host} runs PowerShell in Constrained Language Mode (an AppLocker or WDAC policy), where "
+                    "nested-magics' scripts cannot run: they need Full Language; ask the administrator for an "
+                    "exception, or run from a session without that policy")
         low = message.lower()
         if "required permission" in low or "access is denied" in low or "requires elevation" in low:
             return f"{self.host}: {message} ({NOT_ELEVATED})"

@@ -48,8 +48,11 @@ def decode_payload(stdin: bytes) -> tuple[str, dict]:
 
 @functools.lru_cache(maxsize=1)
 def loader_text() -> str:
-    """The constant PowerShell loader (scripts/loader.ps1)."""
-    return resources.files(__package__).joinpath("scripts/loader.ps1").read_text(encoding="utf-8")
+    """The constant PowerShell loader (scripts/loader.ps1) as it is sent: without its comment lines beyond the
+    first (the operation's name), so the -EncodedCommand stays far inside cmd's 8191 characters."""
+    text = resources.files(__package__).joinpath("scripts/loader.ps1").read_text(encoding="utf-8")
+    lines = text.splitlines()
+    return "\n".join(lines[:1] + [line for line in lines[1:] if not line.lstrip().startswith("#")]) + "\n"
 
 
 @functools.lru_cache(maxsize=1)

@@ -68,14 +68,32 @@ def message_for(exc: Exception, o: WinRMOptions) -> str:
     return f"WinRM to {host} failed unexpectedly ({type(exc).__name__}): try again, and report it if it persists"
 
 
+CLM_EXIT = 3    # loader.ps1's exit code when the host runs PowerShell in Constrained Language Mode
+
+
+def script_failure(host: str, exit_code: int, detail: str) -> str:
+    """One line for a script that ran and failed on ``host``."""
+    if exit_code == CLM_EXIT and "Constrained Language" in detail:
+        return (f"{host} runs PowerShell in Constrained Language Mode (an AppLocker or WDAC policy), where "
+                "nested-magics' scripts cannot run: they need Full Language; ask the host's administrator for an "
+                "exception, or check it from a session without that policy")
+    return f"the script failed on {host} (exit code {exit_code}): {detail}"
+
+
 def _connection_message(exc: Exception, host: str, address: str) -> str:
     causes = list(_causes(exc))
     names = {c.__class__.__name__ for c in causes}
     if any(isinstance(c, socket.gaierror) for c in causes) or "NameResolutionError" in names:
         return f"cannot resolve {host} (unknown host name): check the spelling or use the host's IP address"
     if any(isinstance(c, ConnectionRefusedError) for c in causes):
-        return (f"cannot reach {address} (connection refused): is WinRM listening? Run `Enable-PSRemoting` on the "
-                "host or check the port")
+        if address.endswith(":5986"):   # Enable-PSRemoting makes only the HTTP listener (Set-WSManQuickConfig docs)
+            return (f"cannot reach {address} (connection refused): no HTTPS listener; Enable-PSRemoting makes only "
+                    f"http on 5985. Either connect to http://{host}:5985/wsman (NTLM or Kerberos encrypt the "
+                    "messages; the default --transport ntlm), or make an HTTPS listener on the host: "
+                    "New-Item -Path WSMan:\\localhost\\Listener -Transport HTTPS -Address * -CertificateThumbprint "
+                    "<thumbprint> -Force, and open TCP 5986 in its firewall")
+        return (f"cannot reach {address} (connection refused): is WinRM listening there? On the host, elevated: "
+                "Enable-PSRemoting (a client on a Public network: -SkipNetworkProfileCheck), or check the port")
     if any(isinstance(c, (ConnectionResetError, ConnectionAbortedError, BrokenPipeError)) for c in causes) or (
         "ProtocolError" in names
     ):

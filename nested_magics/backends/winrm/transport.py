@@ -21,7 +21,7 @@ from nested_magics.backends.powershell.clixml import clean_stderr
 from nested_magics.errors import TargetError, UsageProblem
 
 from nested_magics.backends.powershell.payload import encode_payload, json_document, loader_arguments
-from nested_magics.backends.winrm.messages import Deadline, message_for
+from nested_magics.backends.winrm.messages import Deadline, message_for, script_failure
 from nested_magics.backends.winrm.target import PASSWORD_ENV, WinRMOptions
 
 STDIN_CHUNK = 64 * 1024  # fits MaxEnvelopeSizekb even on old hosts (winrm.md §6)
@@ -312,7 +312,7 @@ class WinRMTransport:
 
     def _script_error(self, failed: _ScriptFailed) -> TargetError:
         detail = clean_stderr(failed.stderr) or clean_stderr(failed.stdout) or "no error text"
-        message = f"the script failed on {self.options.host} (exit code {failed.exit_code}): {detail}"
+        message = script_failure(self.options.host, failed.exit_code, detail)
         return self._error(message, failed.exit_code, detail)
 
     def _describe(self, exc: Exception) -> TargetError:

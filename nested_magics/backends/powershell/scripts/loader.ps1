@@ -1,6 +1,13 @@
 # nested-magics: loader
 # Sent as -EncodedCommand; stdin carries two base64 lines: UTF-8 JSON parameters, then UTF-8 script text.
 # Values never touch script text: the script receives them as one decoded object.
+# First, in core language only: under Constrained Language Mode (AppLocker, WDAC) New-Object, [Convert] and
+# [ScriptBlock]::Create below are refused with errors nobody can read, so say it in one line (exit 3).
+if ($ExecutionContext.SessionState.LanguageMode -ne 'FullLanguage') {
+    Write-Error -Message ('nested-magics: this host runs PowerShell in Constrained Language Mode (' +
+                          $ExecutionContext.SessionState.LanguageMode + '); its scripts need Full Language') -ErrorAction Continue
+    exit 3
+}
 $ErrorActionPreference = 'Stop'
 $ProgressPreference = 'SilentlyContinue'
 $utf8 = New-Object System.Text.UTF8Encoding $false
