@@ -19,7 +19,7 @@ FLEET_WORKERS = 64   # threads that mostly wait on the network: 50 hosts at once
 # The keyword options connect() and the checks pass on to a backend (contracts §1's WinRM options, in Python
 # spelling): anything else is a mistake, refused by name, never silently ignored (a mock ignores them all).
 CONNECT_OPTIONS = ("user", "username", "transport", "ca_file", "verify", "no_verify", "insecure", "timeout",
-                   "guest_user", "password_provider", "guest_password_provider")
+                   "guest_user", "apply_timeout", "password_provider", "guest_password_provider")
 
 
 def _shown(value) -> str:

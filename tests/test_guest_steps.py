@@ -149,3 +149,46 @@ def test_a_half_made_switch_is_removed_when_the_nat_fails():
     assert "The parameter is incorrect." in result.failed.message
     assert "switch this step made was removed" in result.failed.message
     assert "VmNAT" not in [s.name for s in guest.switches]
+
+
+# -- the apply deadline (finding 4) -------------------------------------------------------------------------
+
+
+class SlowWindows(SimulatedWindowsHost):
+    """Each enable step takes ``step_seconds`` on the host (a shutdown, a role install)."""
+
+    def __init__(self, *args, step_seconds: float, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.step_seconds = step_seconds
+
+    def _enable(self, params):
+        import time
+
+        time.sleep(self.step_seconds)
+        return super()._enable(params)
+
+
+def test_a_plan_longer_than_timeout_but_within_apply_timeout_finishes_with_progress_per_change():
+    """A whole plan used to be one call under the check's --timeout, killed mid-plan with no per-step results."""
+    windows = SlowWindows(load_scenario("blog-2015"), step_seconds=1.2)
+    seen = []
+    with LoopbackWinRM(windows, password=PASSWORD) as server:
+        host = nm.connect(server.url, user=server.username, transport="basic", insecure=True, timeout=2,
+                          apply_timeout=1)
+        plan = host.plan_enable("myVM")
+        assert len(plan.changes) == 4                    # 4 x 1.2 s: past --timeout 2, within 1 minute
+        result = plan.apply(confirm=True, progress=lambda change, status, _: seen.append((change.id, status)))
+    assert result.failed is None and result.after.verdict == "ready"
+    assert [s for s in seen if s[1] == "done"] == [(c.id, "done") for c in plan.changes]
+    assert windows.operations.count("enable") == 4
+
+
+def test_the_apply_deadline_says_what_was_applied_and_what_did_not_run():
+    windows = SlowWindows(load_scenario("blog-2015"), step_seconds=1.5)
+    with LoopbackWinRM(windows, password=PASSWORD) as server:
+        host = nm.connect(server.url, user=server.username, transport="basic", insecure=True, timeout=10,
+                          apply_timeout=2.5 / 60)
+        result = host.plan_enable("myVM").apply(confirm=True)
+    assert result.failed is not None
+    assert result.applied and "expose-extensions" == result.applied[0].id
+    assert "--apply-timeout" in result.failed.message or "time limit" in result.failed.message

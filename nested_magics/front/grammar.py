@@ -53,6 +53,8 @@ WINRM: list[Spec] = [
     (("--no-verify",), dict(action="store_true", default=None, help="skip certificate validation (warns)")),
     (("--insecure",), dict(action="store_true", default=None, help="allow plain http:// with basic auth")),
     (("--timeout",), dict(type=float, metavar="SECONDS", help="deadline for each call to a host (default 60)")),
+    (("--apply-timeout",), dict(type=float, metavar="MINUTES", help="deadline for applying a plan on a real host, "
+                                                                    "all changes together (default 30)")),
     (("--guest-user",), dict(metavar="USER", help="user inside the VMs, to read guest facts through PowerShell "
                                                   "Direct (password from NESTED_MAGICS_GUEST_PASSWORD or a prompt)")),
 ]
@@ -122,7 +124,7 @@ def add_specs(parser, specs: list[Spec]) -> None:
 def winrm_options(ns) -> dict:
     """The WinRM options given on the line (only those given)."""
     out = {}
-    for key in ("user", "transport", "ca_file", "timeout", "guest_user"):
+    for key in ("user", "transport", "ca_file", "timeout", "apply_timeout", "guest_user"):
         value = getattr(ns, key, None)
         if value is not None:
             out[key] = value

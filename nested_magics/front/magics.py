@@ -47,7 +47,8 @@ def apply_line(vm: str, options: dict, ns, planned=None) -> str:
     if ns.target:
         words += ["-t", ns.target]
     for flag, key in (("--user", "user"), ("--transport", "transport"), ("--ca-file", "ca_file"),
-                      ("--timeout", "timeout"), ("--guest-user", "guest_user")):
+                      ("--timeout", "timeout"), ("--apply-timeout", "apply_timeout"),
+                      ("--guest-user", "guest_user")):
         value = getattr(ns, key, None)
         if value is not None:
             words += [flag, f"{value:g}" if isinstance(value, float) else str(value)]

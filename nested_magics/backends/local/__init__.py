@@ -21,7 +21,7 @@ def key(target: str, **options) -> str:
 
 
 def open_target(target: str, password_provider=None, guest_user: str | None = None, guest_password_provider=None,
-                timeout: float | None = None, **options):
+                timeout: float | None = None, apply_timeout: float | None = None, **options):
     from ..powershell.backend import PowerShellBackend
     from .runner import LocalRunner, find_powershell
 
@@ -30,4 +30,4 @@ def open_target(target: str, password_provider=None, guest_user: str | None = No
         raise UsageProblem(f"--{given[0].replace('_', '-')} is a WinRM option; local runs as the account running "
                            "this kernel or command, on this machine")
     return PowerShellBackend(target, LocalRunner(find_powershell(), timeout), "local", guest_user,
-                             guest_password_provider)
+                             guest_password_provider, apply_timeout=apply_timeout)

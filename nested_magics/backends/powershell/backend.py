@@ -7,6 +7,7 @@ deadline and the secrets; this module only knows the scripts and what they retur
 
 from __future__ import annotations
 
+import time
 from collections.abc import Mapping
 from functools import lru_cache
 from importlib import resources
@@ -23,7 +24,8 @@ from ...model.sizes import size_option
 from ...vocabulary import NEW_VM_MEMORY, VM_ACTION
 
 GUEST_PASSWORD_ENV = "NESTED_MAGICS_GUEST_PASSWORD"
-GUEST_STEPS = ("install-hyperv", "guest-nat")   # run inside the VM through PowerShell Direct
+GUEST_STEPS = ("install-hyperv", "guest-nat")
+DEFAULT_APPLY_MINUTES = 30.0     # a graceful shutdown, a role install and two restarts fit with room to spare   # run inside the VM through PowerShell Direct
 
 
 class Runner(Protocol):
@@ -32,7 +34,7 @@ class Runner(Protocol):
     host: str            # for messages
     invocations: int     # PowerShell invocations so far
 
-    def run_json(self, script: str, params: Mapping | None = None) -> Any: ...
+    def run_json(self, script: str, params: Mapping | None = None, *, timeout: float | None = None) -> Any: ...
 
     def describe(self) -> str: ...
 
@@ -59,11 +61,14 @@ class PowerShellBackend:
     """A Hyper-V host reached by running the bundled scripts through a Runner (WinRM, or this machine)."""
 
     def __init__(self, target: str, runner: Runner, kind: str, guest_user: str | None = None,
-                 guest_password_provider=None):
+                 guest_password_provider=None, apply_timeout: float | None = None):
         self.target = target
         self.kind = kind
         self.label = {"winrm": "WinRM", "local": "the local PowerShell"}.get(kind, kind)
         self.runner = runner
+        if apply_timeout is not None and not apply_timeout > 0:
+            raise UsageProblem(f"--apply-timeout {apply_timeout:g}: give a positive number of minutes")
+        self.apply_timeout = (apply_timeout or DEFAULT_APPLY_MINUTES) * 60.0     # seconds
         self.guest_user = guest_user
         self._guest_password = guest_password_provider or _guest_password_from_env_or_prompt(guest_user)
 
@@ -100,27 +105,34 @@ class PowerShellBackend:
         return self.facts(guests=[path])
 
     def apply_changes(self, changes: list[Change], progress=None) -> tuple[list[Change], Refusal | None]:
-        """The whole plan in one invocation; results come back per change, in order."""
-        if not changes:
-            return [], None
-        if progress:
-            for change in changes:
-                progress(change, "running", "")
-        # What runs is each change's command, the text the user was shown, with its values bound as data.
-        payload = {"changes": [{"id": c.id, "command": c.command, "values": c.values} for c in changes]}
-        if self.guest_user and any(c.id in GUEST_STEPS for c in changes):
-            payload.update(self._guest_params())
-        document = self.runner.run_json(script("enable"), payload)
-        results = document.get("results") if isinstance(document, dict) else None
-        if not isinstance(results, list):
-            raise TargetError(f"{self.runner.host}: enable returned no results; check the host's state with "
-                              "nested-magics check before running enable again")
+        """One invocation per change, in order, under the apply deadline (--apply-timeout): a graceful shutdown
+        and a role install take minutes, far past a check's --timeout; each change reports as it ends."""
         applied: list[Change] = []
-        by_position = dict(enumerate(results))
-        for i, change in enumerate(changes):
-            outcome = by_position.get(i)
+        deadline = time.monotonic() + self.apply_timeout
+        for change in changes:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                done = ", ".join(c.id for c in applied) or "nothing"
+                return applied, Refusal(change.id, f"not run: the apply deadline ({self.apply_timeout / 60:g} min, "
+                                                   f"--apply-timeout) passed; applied before it: {done}")
+            if progress:
+                progress(change, "running", "")
+            # What runs is the change's command, the text the user was shown, with its values bound as data.
+            payload: dict = {"changes": [{"id": change.id, "command": change.command, "values": change.values}]}
+            if self.guest_user and change.id in GUEST_STEPS:
+                payload.update(self._guest_params())
+            try:
+                document = self.runner.run_json(script("enable"), payload, timeout=remaining)
+            except TargetError as exc:          # the call itself failed (deadline, connection): say what ran
+                if progress:
+                    progress(change, "failed", str(exc))
+                return applied, Refusal(change.id, str(exc))
+            results = document.get("results") if isinstance(document, dict) else None
+            outcome = results[0] if isinstance(results, list) and results and isinstance(results[0], dict) else None
             if outcome is None:
-                return applied, Refusal(change.id, "not run: an earlier change failed")
+                return applied, Refusal(change.id, f"{self.runner.host}: enable returned no result for {change.id}; "
+                                                   "check the host's state with nested-magics check before running "
+                                                   "enable again")
             if not outcome.get("ok"):
                 message = str(outcome.get("message") or "failed")
                 if progress:

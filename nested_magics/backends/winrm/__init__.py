@@ -10,7 +10,7 @@ import warnings
 
 from .target import parse_winrm_target
 
-BACKEND_ONLY = ("password_provider", "guest_user", "guest_password_provider")
+BACKEND_ONLY = ("password_provider", "guest_user", "guest_password_provider", "apply_timeout")
 _HOST_SHAPE = re.compile(r"[^\s/\\@]+")   # its port and spelling are then judged by parse_winrm_target
 
 
@@ -27,13 +27,13 @@ def key(target: str, **options) -> str:
 
 
 def open_target(target: str, password_provider=None, guest_user: str | None = None, guest_password_provider=None,
-                **options):
+                apply_timeout: float | None = None, **options):
     from ..powershell.backend import PowerShellBackend
     from .transport import WinRMTransport
 
     parsed = parse_winrm_target(target, **options)
     backend = PowerShellBackend(target, WinRMTransport(parsed, password_provider), "winrm", guest_user,
-                                guest_password_provider)
+                                guest_password_provider, apply_timeout=apply_timeout)
     for message in parsed.warnings:   # e.g. --no-verify: visible in the CLI and in notebooks
         warnings.warn(message, stacklevel=4)
     return backend

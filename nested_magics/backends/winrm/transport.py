@@ -10,6 +10,7 @@ uses the low-level ``Protocol``: one shell per transport (codepage 65001), the s
 
 from __future__ import annotations
 
+import dataclasses
 import getpass
 import os
 import sys
@@ -121,28 +122,29 @@ class WinRMTransport:
         self.close()
 
     # -- public calls -------------------------------------------------------------------------
-    def run(self, script: str, params: Mapping | None = None) -> str:
-        """Run ``script`` with ``params`` on the host; return its stdout.  Raises TargetError (one line)."""
+    def run(self, script: str, params: Mapping | None = None, *, timeout: float | None = None) -> str:
+        """Run ``script`` with ``params`` on the host; return its stdout.  Raises TargetError (one line).
+        ``timeout`` is this call's deadline (seconds) instead of --timeout (applying a plan has its own)."""
         stdin = encode_payload(script, params or {})
         with self._lock:
             self.invocations += 1
             error = None
             try:
-                stdout = self._run(stdin)
+                stdout = self._run(stdin, timeout)
             except _ScriptFailed as failed:
                 error = self._script_error(failed)
             except UsageProblem as problem:   # ours, already one line (e.g. no password and no terminal)
                 error = problem
             except Exception as exc:  # noqa: BLE001 - every failure becomes one line naming the host
-                error = self._describe(exc)
+                error = self._describe(exc, timeout)
                 self._reset(close_shell=self._worth_closing(exc))
         if error is not None:
             raise error from None
         return stdout.decode("utf-8", "replace").lstrip("\ufeff")
 
-    def run_json(self, script: str, params: Mapping | None = None):
+    def run_json(self, script: str, params: Mapping | None = None, *, timeout: float | None = None):
         """Run a script that prints one JSON document and return it parsed."""
-        text = self.run(script, params).strip()
+        text = self.run(script, params, timeout=timeout).strip()
         document = json_document(text)
         if document is not None:
             return document
@@ -155,8 +157,8 @@ class WinRMTransport:
             self._reset(close_shell=True)
 
     # -- one call -----------------------------------------------------------------------------
-    def _run(self, stdin: bytes) -> bytes:
-        self._deadline = time.monotonic() + self.options.timeout
+    def _run(self, stdin: bytes, timeout: float | None = None) -> bytes:
+        self._deadline = time.monotonic() + (timeout or self.options.timeout)
         try:
             protocol, shell_id, command_id = self._start_command()
             try:
@@ -201,7 +203,8 @@ class WinRMTransport:
             remaining = self._deadline - time.monotonic()
             if remaining <= 0:
                 raise Deadline()
-            protocol.operation_timeout_sec = max(1, min(MAX_OPERATION_TIMEOUT, int(remaining)))
+            # Never longer than the protocol was built for: its HTTP read timeout follows that (and --timeout).
+            protocol.operation_timeout_sec = max(1, min(MAX_OPERATION_TIMEOUT, int(self.options.timeout), int(remaining)))
             try:
                 out, err, exit_code, done = protocol.get_command_output_raw(shell_id, command_id)
             except WinRMOperationTimeoutError:
@@ -315,8 +318,9 @@ class WinRMTransport:
         message = script_failure(self.options.host, failed.exit_code, detail)
         return self._error(message, failed.exit_code, detail)
 
-    def _describe(self, exc: Exception) -> TargetError:
-        return self._error(message_for(exc, self.options))
+    def _describe(self, exc: Exception, timeout: float | None = None) -> TargetError:
+        options = dataclasses.replace(self.options, timeout=timeout) if timeout else self.options
+        return self._error(message_for(exc, options))
 
     def _error(self, message: str, exit_code: int | None = None, detail: str | None = None) -> TargetError:
         """A TargetError carrying ``host``, ``exit_code`` (None: the call did not complete) and ``detail``."""
