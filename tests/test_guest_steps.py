@@ -192,3 +192,17 @@ def test_the_apply_deadline_says_what_was_applied_and_what_did_not_run():
     assert result.failed is not None
     assert result.applied and "expose-extensions" == result.applied[0].id
     assert "--apply-timeout" in result.failed.message or "time limit" in result.failed.message
+
+
+def test_blog_step_3_and_nat_on_local_reach_ready_too(capsys, monkeypatch):
+    from local_twin import serve_local
+
+    windows = twin()
+    with serve_local(windows, monkeypatch):
+        code = main(["enable", VM, "-t", "local", "--guest-user", GUEST[0], "--install-hyperv", "--networking", "nat",
+                     "--yes"])
+        out = capsys.readouterr().out
+    assert code == 0, out
+    guest = windows.simulator.facts.find_vm(VM).guest
+    assert guest.hyperv_installed and [n.name for n in guest.nat] == ["LocalNAT"]
+    assert "Wait-VM" in out and "installed" in windows.guest.log
