@@ -103,7 +103,8 @@ def _answer(name: str, facts: HostFacts, params: dict) -> list[dict]:
         "Win32_DeviceGuard": lambda: [{"VirtualizationBasedSecurityStatus": facts.vbs.status,
                                        "SecurityServicesRunning": list(facts.vbs.services_running)}],
         "Get-WindowsOptionalFeature": lambda: [{"State": "Enabled" if facts.hyperv_installed else "Disabled"}],
-        "Get-VMHostSupportedVersion": lambda: [{"Version": v, "IsDefault": v == facts.default_vm_version}
+        # (the cmdlet came with Windows 10 1607 / Server 2016: older hosts report no versions)
+        "Get-VMHostSupportedVersion": lambda: [] if (facts.build or 0) < 14393 else [{"Version": v, "IsDefault": v == facts.default_vm_version}
                                                for v in facts.supported_vm_versions],
         "Get-VMSwitch": lambda: [{"Name": s.name, "SwitchType": s.type} for s in facts.switches],
         "Get-NetNat": lambda: [{"Name": n.name, "InternalIPInterfaceAddressPrefix": n.prefix} for n in facts.nat],

@@ -120,13 +120,11 @@ class FactsTwin:
         if gather is None:
             raise AssertionError("twin: facts.ps1 has no $Gather block; the twin reads the thin form only")
         queries = _queries(gather)
-        form = re.search(r"form\s*=\s*'([^']+)'", text)
+        form = re.search(r"""form"?\s*[=:]\s*['"]([^'"]+)['"]""", text)
         self.inner_depth = _depth(gather, "$answers")
-        document = {"form": form[1] if form else None,
-                    "host": json.loads(self._gather(queries, self.facts, self.facts.name, count=True)),
-                    "guests": []}
-        document["guests"] = self._guests(text, gather, queries, params, document["host"])
-        return truncate(document, _depth(text, "$document"))
+        host = json.loads(self._gather(queries, self.facts, self.facts.name, count=True))
+        guests = self._guests(text, gather, queries, params)
+        return {"form": form[1] if form else None, "host": host, "guests": truncate(guests, _depth(text, "$guests"))}
 
     def _gather(self, queries: dict, host, computer: str, count: bool) -> str:
         answers = {}
@@ -148,7 +146,7 @@ class FactsTwin:
 
     # -- guests -------------------------------------------------------------------------------------------
 
-    def _guests(self, text: str, gather: str, queries: dict, params: dict, host_answers: dict) -> list:
+    def _guests(self, text: str, gather: str, queries: dict, params: dict) -> list:
         wanted = {str(n).casefold() for n in params.get("guest_vms") or []}
         if not wanted:
             return []
@@ -161,12 +159,12 @@ class FactsTwin:
         by_id = "-VMId" in line
         as_text = re.search(r"\[string\]\s*\(\s*Invoke-Command", line) is not None
         out = []
-        for record in host_answers["vms"]["records"]:
-            if "*" not in wanted and record["Name"].casefold() not in wanted:
+        self.cmdlet_calls += 1                  # the script's own Get-VM, to find the guests by id
+        for vm in self.facts.vms:
+            if "*" not in wanted and vm.name.casefold() not in wanted:
                 continue
-            vm = next(v for v in self.facts.vms if v.id == record["Id"])
-            answer = {"id": record["Id"], "name": record["Name"], "state": record["State"]}
-            if record["State"] != "Running":
+            answer = {"id": vm.id, "name": vm.name, "state": vm.state}
+            if vm.state != "Running":
                 answer["skipped"] = "the VM is not running"
             elif not params.get("guest_user"):
                 answer["skipped"] = "no guest user was given (--guest-user)"
@@ -236,6 +234,8 @@ class FactsTwin:
             present = host.hyperv_installed and not when.module_missing
             return [{"Name": "Get-VM", "ModuleName": "Hyper-V"}] if present else \
                 [{"__problem__": NOT_RECOGNIZED.format("Get-VM")}]
+        if name == "get-vmhostsupportedversion" and (host.build or 0) < 14393:
+            raise Failed(NOT_RECOGNIZED.format(call.name))    # it came with Windows 10 1607 / Server 2016
         if name == "get-vmhostsupportedversion":
             versions = host.supported_vm_versions or ([host.default_vm_version] if host.default_vm_version else [])
             if "-Default" in elements:
@@ -315,7 +315,7 @@ class FactsTwin:
 
 def _depth(text: str, variable: str) -> int:
     """The -Depth of ``ConvertTo-Json -InputObject $variable`` in the text (2, the default, when not given)."""
-    match = re.search(rf"ConvertTo-Json -InputObject \{variable}\b([^\n]*)", text)
+    match = re.search(rf"ConvertTo-Json -InputObject (?:@\()?\{variable}\b([^\n]*)", text)
     if match is None:
         raise AssertionError(f"twin: no ConvertTo-Json of {variable}")
     depth = re.search(r"-Depth\s+(\d+)", match[1])

@@ -169,6 +169,9 @@ class Shaper:
         return installed or (failure is not None and not _absent(failure))
 
     def _versions(self, doc: dict) -> None:
+        failure = self.q.failure("vm_versions")
+        if failure and NOT_A_COMMAND in failure:     # before Windows 10 1607 / Server 2016 the cmdlet does not exist
+            return
         versions = [r.get("Version") for r in self._part("vm_versions", "vm-versions")]
         doc["supported_vm_versions"] = [str(v) for v in versions if isinstance(v, str)]
         default = self.q.first("default_vm_version").get("Version")

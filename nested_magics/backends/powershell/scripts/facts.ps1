@@ -56,7 +56,9 @@ $Gather = {
     ConvertTo-Json -InputObject $answers -Depth 6 -Compress
 }
 
-$document = [ordered]@{ form = 'thin/1'; host = ConvertFrom-Json -InputObject (& $Gather); guests = @() }
+# The host's answer stays the text $Gather wrote (never parsed and written again); the guests are added beside it.
+$hostJson = & $Gather
+$guests = @()
 
 # PowerShell Direct, only into the VMs being checked, each by id, after its state says it runs.
 $wanted = @($Params.guest_vms | Where-Object { $null -ne $_ } | ForEach-Object { [string]$_ })
@@ -69,7 +71,7 @@ if ($wanted.Count -gt 0) {
         $secret = ConvertTo-SecureString -String ([string]$Params.guest_password) -AsPlainText -Force
         $credential = New-Object System.Management.Automation.PSCredential ([string]$Params.guest_user, $secret)
     }
-    foreach ($vm in @($document.host.vms.records | Where-Object { ($wanted -contains '*') -or ($wanted -contains $_.Name) })) {
+    foreach ($vm in @(Get-VM | Where-Object { ($wanted -contains '*') -or ($wanted -contains $_.Name) })) {
         $answer = [ordered]@{ id = [string]$vm.Id; name = [string]$vm.Name; state = [string]$vm.State }
         if ([string]$vm.State -ne 'Running') { $answer.skipped = 'the VM is not running' }
         elseif ($null -ne $skip) { $answer.skipped = $skip }
@@ -80,9 +82,10 @@ if ($wanted.Count -gt 0) {
                 $answer.message = [string]$_.Exception.Message
             }
         }
-        $document.guests += $answer
+        $guests += $answer
     }
 }
 
-[Console]::Out.Write((ConvertTo-Json -InputObject $document -Depth 9 -Compress))
+$guestJson = ConvertTo-Json -InputObject @($guests) -Depth 3 -Compress
+[Console]::Out.Write('{"form":"thin/1","host":' + $hostJson + ',"guests":' + $guestJson + '}')
 exit 0
