@@ -16,6 +16,7 @@ from nested_magics.errors import ActionRefused
 from nested_magics.model.facts import HostFacts
 
 from loopback_winrm import clixml_error
+from twin_actions import ActionTwin
 from twin_commands import interpret, shown
 from twin_facts import Conditions, FactsTwin, ScriptFailed
 from twin_guest import GuestSteps
@@ -38,6 +39,7 @@ class SimulatedWindowsHost:
         self.scripts: list[str] = []
         self.params: list[dict] = []
         self.ran: list[str] = []        # each enable command as the user was shown it, in the order run
+        self.actions = ActionTwin()     # vm-action: its guests' Shutdown services, and each command it ran
 
     def __call__(self, command_line: str, stdin: bytes) -> tuple[bytes, bytes, int]:
         if command_line.strip() != loader_text().strip():
@@ -102,7 +104,6 @@ class SimulatedWindowsHost:
         return self.guest_credentials is not None and given == self.guest_credentials
 
     def _vm_action(self, params: dict) -> dict:
-        result = self.simulator.vm_action("winrm", params["action"], params["vm"], memory=params.get("memory"),
-                                          start=params.get("start", False), turn_off=params.get("turn_off", False),
-                                          size=params.get("size"))
-        return {"ok": result.ok, "message": result.message}
+        """vm-action.ps1 runs the one command it is sent: the twin runs that text (twin_actions), not the action's
+        name, so a command that addresses a VM by name acts on every VM of that name, as Hyper-V does."""
+        return self.actions.answer(self.scripts[-1], params, self.simulator)

@@ -1,155 +1,86 @@
-"""A static reading of every PowerShell text nested-magics runs: each bundled .ps1 and every command an enable
-plan can run (issue 10; contracts §7 "Scripts that hold on a real host").
+"""A static reading of every PowerShell text nested-magics runs (issue 10; contracts §7 "Scripts that hold on a
+real host"): each bundled ``scripts/*.ps1`` (found by glob, so a new script is read too) and every command an
+enable plan, or the revert of one, can run. The checker is tests/ps1_static.py, with tree-sitter-pwsh:
 
-Rules, each with a self-test that a bad snippet is caught:
-1. a block sent through Invoke-Command calls no function of the caller (real-hosts.md §1 "Function scope");
-2. no restart inside a PowerShell Direct block (real-hosts.md §2 "Restart inside a session");
-3. no PowerShell 7-only syntax: the host runs Windows PowerShell 5.1 (real-hosts.md §1, Corrections);
-4. no prompt that could hang without a person (Read-Host, pause, $Host.UI.Prompt*, an unanswered Get-Credential,
-   a confirming cmdlet without -Confirm:$false or -Force);
-5. no Write-Host (its output is lost over WinRM and mixes with the JSON document on stdout);
-6. a .ps1 starts with ``# nested-magics: OPERATION``.
+1. a block sent through Invoke-Command calls no function of the caller, smuggles none in, and a PowerShell
+   Direct block uses no $Using:;
+2. no restart inside a PowerShell Direct block;
+3. no PowerShell 7-only syntax (hosts and guests run Windows PowerShell 5.1);
+4. nothing that waits for a person (Read-Host, pause, $Host.UI.Prompt*, Get-Credential nothing answers, a
+   cmdlet that confirms without -Confirm:$false, -Force or -TurnOff);
+5. no Write-Host;
+6. a bundled script starts with ``# nested-magics: OPERATION``.
+
+Each rule has a self-test: a small bad snippet goes through the same checker and must be caught (on the line it
+is on), and a good one must pass, so no rule can pass by reading nothing.
+
+The one allowance: a change command may call ``(Get-Credential)`` (what a person pasting it answers), because
+enable.ps1 runs each command with Get-Credential shadowed by its function table (ScriptBlock.InvokeWithContext)
+and answers it with the credentials it was given; the test proves enable.ps1 does shadow it. The allowance never
+reaches a block sent through Invoke-Command: the shadow does not exist in the remote session.
 """
 
 from __future__ import annotations
 
-import re
-from importlib import resources
+from pathlib import Path
 
 import pytest
-import tree_sitter_pwsh
-from tree_sitter import Language, Parser
 
-import nested_magics as nm
-from nested_magics.backends.mock import load_scenario
+import nested_magics
+from nested_magics.changes import CHANGE_IDS
+from nested_magics.load import load_facts
+from nested_magics.model.facts import SCHEMA_ID
+from nested_magics.model.plan import EnableOptions
+from nested_magics.planner import plan_enable, revert_changes
 
-PARSER = Parser(Language(tree_sitter_pwsh.language()))
-SCRIPTS_DIR = resources.files("nested_magics").joinpath("backends/powershell/scripts")
-SCRIPTS = sorted(p.name for p in SCRIPTS_DIR.iterdir() if p.name.endswith(".ps1"))
-PS7_ONLY = [(r"\?\?", "?? (null-coalescing)"), (r"\?\.|\?\[", "?. / ?[ (null-conditional)"),
-            (r"&&|\|\|", "&& / || (pipeline chains)"), (r"-Parallel\b", "ForEach-Object -Parallel"),
-            (r"-AsArray\b", "ConvertTo-Json -AsArray"), (r"-EnumsAsStrings\b", "ConvertTo-Json -EnumsAsStrings"),
-            (r"\$PSStyle\b", "$PSStyle"), (r"-NoProxy\b", "-NoProxy"), (r"^\s*clean\s*\{", "clean {} block"),
-            (r"[\w)\]]\s+\?\s+[^{|\n]*?\s:\s", "a ? b : c (ternary)")]
-CONFIRMING = ("Stop-VM", "Remove-VM", "Remove-VMSwitch", "Remove-NetNat", "Remove-NetIPAddress", "Restore-VMSnapshot",
-              "Update-VMVersion", "Remove-VMSavedState", "Remove-VMSnapshot")
+# problems and code_only are also read from here by test_vm_actions_remote.py and twin_language_mode.py.
+from ps1_static import check, code_only, problems, shadows_get_credential  # noqa: F401
 
-
-def code_only(text: str) -> str:
-    """``text`` with strings and comments blanked (same length, same lines), so tokens inside them never count."""
-    tree = PARSER.parse(text.encode("utf-8"))
-    data = bytearray(text.encode("utf-8"))
-
-    def walk(node) -> None:
-        if node.type == "comment" or "string" in node.type:
-            for i in range(node.start_byte, node.end_byte):
-                if data[i] not in (10, 13):
-                    data[i] = 32
-            return
-        for child in node.children:
-            walk(child)
-
-    walk(tree.root_node)
-    return data.decode("utf-8")
+SCRIPTS_DIR = Path(nested_magics.__file__).parent / "backends" / "powershell" / "scripts"
+SCRIPTS = sorted(path.name for path in SCRIPTS_DIR.glob("*.ps1"))
+GUEST = {"name": "GUEST", "hypervisor_present": True, "hyperv_installed": False, "vms": []}
+# Between them these plans make every kind of change, by id and by name: (VM, its settings, enable options).
+PLANS = [
+    (dict(name="saved", state="Saved", version="5.0", guest=GUEST),
+     dict(discard_saved_state=True, update_version=True, install_hyperv=True, networking="nat")),
+    (dict(name="running", guest={**GUEST, "os": {"kind": "server"}}), dict(install_hyperv=True)),
+    (dict(name="paused", state="Paused"), dict(turn_off=True, start=True)),
+    (dict(name="paused-nesting", state="Paused", nesting=True, dynamic=False, guest=GUEST),
+     dict(install_hyperv=True)),
+    (dict(name="no-id", state="Off", id=None), dict(install_hyperv=True, networking="nat")),
+]
 
 
-def commands(text: str) -> list[tuple[str, str, int]]:
-    """(name, its whole text, start byte) of every command, script-block bodies included."""
-    tree = PARSER.parse(text.encode("utf-8"))
-    found = []
+def _vm(i: int, name: str, state: str = "Running", version: str = "9.0", nesting: bool = False,
+        dynamic: bool = True, guest=None, **extra) -> dict:
+    vm = {"name": name, "id": f"00000000-0000-4000-8000-0000000000{i:02d}", "state": state, "version": version,
+          "processor": {"count": 2, "expose_virtualization_extensions": nesting},
+          "memory": {"startup_bytes": "2GB", "dynamic": dynamic},
+          "network_adapters": [{"name": "Network Adapter", "switch": "External", "mac_spoofing": False}],
+          "guest": guest, **extra}
+    return {key: value for key, value in vm.items() if value is not None}
 
-    def walk(node) -> None:
-        if node.type == "command":
-            name = node.child_by_field_name("command_name")
-            if name is not None:
-                found.append((name.text.decode(), node.text.decode(), node.start_byte))
-        for child in node.children:
-            walk(child)
 
-    walk(tree.root_node)
+def plan_commands() -> dict[str, tuple[str, str]]:
+    """Each distinct command the plans above (and their reverts) run: test id -> (change kind, command)."""
+    facts = load_facts({
+        "schema": SCHEMA_ID, "name": "HV-STATIC", "os": {"build": 20348, "kind": "server"},
+        "cpu": {"vendor": "GenuineIntel"}, "hypervisor_present": True, "hyperv_installed": True,
+        "memory": {"total_bytes": "64GB", "free_bytes": "48GB"}, "supported_vm_versions": ["5.0", "9.0"],
+        "switches": [{"name": "External", "type": "External"}],
+        "vms": [_vm(i, **settings) for i, (settings, _) in enumerate(PLANS)]})
+    found: dict[str, tuple[str, str]] = {}
+    for settings, options in PLANS:
+        plan = plan_enable(facts, settings["name"], EnableOptions.build(**options))
+        assert plan.refused is None, plan.refused
+        for change in [*plan.changes, *revert_changes(plan.changes)]:
+            if change.command not in (command for _, command in found.values()):
+                n = sum(kind == change.id for kind, _ in found.values())
+                found[f"{change.id}-{n}"] = (change.id, change.command)
     return found
 
 
-def _block_at(text: str, start: int) -> str:
-    depth, i = 1, start + 1
-    while i < len(text) and depth:
-        depth += {"{": 1, "}": -1}.get(text[i], 0)
-        i += 1
-    return text[start + 1:i - 1]
-
-
-def remote_blocks(text: str) -> list[tuple[str, bool]]:
-    """Each script block sent through Invoke-Command, and whether it goes to a VM (PowerShell Direct)."""
-    out = []
-    for name, whole, _ in commands(text):
-        if name.lower() != "invoke-command":
-            continue
-        direct = re.search(r"-VM(Name|Id)\b", whole, re.IGNORECASE) is not None
-        literal = re.search(r"-ScriptBlock\s*\{", whole)
-        if literal:
-            out.append((_block_at(whole, literal.end() - 1), direct))
-            continue
-        variable = re.search(r"-ScriptBlock\s+\$(\w+)", whole)
-        if variable:
-            assigned = re.search(rf"\${variable[1]}\s*=\s*\{{", text)
-            assert assigned, f"Invoke-Command sends ${variable[1]}, which this text never assigns a block"
-            out.append((_block_at(text, assigned.end() - 1), direct))
-    return out
-
-
-def problems(text: str, *, shadows_credential: bool = False) -> list[str]:
-    """Every rule broken by ``text``, as 'line N: rule: detail'."""
-    code = code_only(text)
-    found: list[str] = []
-
-    def line(offset: int) -> int:
-        return text.count("\n", 0, offset) + 1
-
-    functions = {m[1].lower() for m in re.finditer(r"function\s+([\w-]+)", code, re.IGNORECASE)}
-    for block, direct in remote_blocks(text):
-        inside = {m[1].lower() for m in re.finditer(r"function\s+([\w-]+)", block, re.IGNORECASE)}
-        for name, _, at in commands(block):
-            if name.lower() in functions - inside:
-                found.append(f"rule 1: the remote block calls {name}, a function of the caller")
-        if "${function:" in block or re.search(r"Set-Item\s+(-Path\s+)?function:", block, re.IGNORECASE):
-            found.append("rule 1: a function smuggled into the remote block")
-        if direct and "$using:" in block.lower():
-            found.append("rule 1: $Using: in a PowerShell Direct block (not documented for -VMName/-VMId)")
-        if direct:
-            for name, whole, _ in commands(block):
-                if name.lower() == "restart-computer" or re.search(r"-Restart\b(?!Needed)", whole):
-                    found.append(f"rule 2: {name} restarts inside a PowerShell Direct session")
-    for pattern, what in PS7_ONLY:
-        for match in re.finditer(pattern, code, re.MULTILINE):
-            found.append(f"line {line(match.start())}: rule 3: {what} is PowerShell 7 only")
-    for name, whole, at in commands(text):
-        low = name.lower()
-        if low in ("read-host", "pause") or re.search(r"\$Host\.UI\.Prompt", whole, re.IGNORECASE):
-            found.append(f"line {line(at)}: rule 4: {name} waits for a person")
-        if low == "get-credential" and not shadows_credential:
-            found.append(f"line {line(at)}: rule 4: Get-Credential waits for a person")
-        if name in CONFIRMING and not re.search(r"-Confirm:\$false|-Force\b|-TurnOff\b", whole):
-            found.append(f"line {line(at)}: rule 4: {name} may ask for confirmation")
-        if low == "write-host":
-            found.append(f"line {line(at)}: rule 5: Write-Host")
-    return found
-
-
-def every_change_command() -> list[str]:
-    """The commands of every kind of change, from plans on the bundled scenarios with every option."""
-    seen: dict[str, str] = {}
-    options = [dict(), dict(install_hyperv=True, networking="nat", update_version=True, turn_off=True,
-                            discard_saved_state=True), dict(install_hyperv=True, update_version=True,
-                                                            discard_saved_state=True)]
-    for scenario in ("blog-2015", "server-2022-intel", "windows11-amd", "classroom-03", "three-levels"):
-        facts = load_scenario(scenario)
-        for vm in facts.vms:
-            for opts in options:
-                host = nm.connect(f"mock:{scenario}", reset=True)
-                plan = host.plan_enable(vm.name, **opts)
-                for change in plan.changes:
-                    seen.setdefault(change.command, change.id)
-    return sorted(seen)
+COMMANDS = plan_commands()
 
 
 # -- the real texts ------------------------------------------------------------------------------------
@@ -157,59 +88,137 @@ def every_change_command() -> list[str]:
 
 @pytest.mark.parametrize("name", SCRIPTS)
 def test_every_bundled_script_keeps_the_rules(name):
-    text = SCRIPTS_DIR.joinpath(name).read_text(encoding="utf-8")
-    assert text.splitlines()[0] == f"# nested-magics: {name.removesuffix('.ps1')}", "rule 6"
-    assert problems(text, shadows_credential=(name == "enable.ps1")) == []
+    text = (SCRIPTS_DIR / name).read_text(encoding="utf-8")
+    assert problems(text, operation=name.removesuffix(".ps1")) == []
 
 
-def test_every_command_a_plan_can_run_keeps_the_rules():
-    # (Get-Credential) in a change command is answered by enable.ps1, which shadows it with the given credentials.
-    found = every_change_command()
-    kinds = {"Invoke-Command" in c for c in found}
-    assert len(found) >= 8 and kinds == {True, False}
-    assert {c: problems(c, shadows_credential=True) for c in found if problems(c, shadows_credential=True)} == {}
+@pytest.mark.parametrize("key", sorted(COMMANDS))
+def test_every_command_a_plan_can_run_keeps_the_rules(key):
+    _kind, command = COMMANDS[key]
+    assert problems(command, shadows_credential=True) == [], command
+
+
+def test_the_texts_read_are_every_script_and_every_kind_of_change():
+    assert {"enable.ps1", "facts.ps1", "loader.ps1"} <= set(SCRIPTS)
+    assert {kind for kind, _ in COMMANDS.values()} == set(CHANGE_IDS)
+    texts = [command for _, command in COMMANDS.values()]
+    assert any("-VMId $VMId" in c for c in texts) and any("-VMName $VMName" in c for c in texts)
+    assert any("Invoke-Command" in c for c in texts)
+
+
+def test_enable_answers_get_credential_for_the_commands_it_runs_and_nothing_else_does():
+    assert shadows_get_credential((SCRIPTS_DIR / "enable.ps1").read_text(encoding="utf-8"))
+    assert not shadows_get_credential((SCRIPTS_DIR / "facts.ps1").read_text(encoding="utf-8"))
+    assert shadows_get_credential("function Get-Credential { $c }\n")
+    # the shadow does not reach a remote session: Get-Credential inside the block is never answered
+    remote = "$c = Get-Credential\nInvoke-Command -VMId $i -Credential $c -ScriptBlock { Get-Credential }\n"
+    assert problems(remote, shadows_credential=True) == [
+        "line 2: rule 4: Get-Credential waits for a person (nothing answers it here)"]
 
 
 # -- each rule can fail -------------------------------------------------------------------------------
 
 
+def rules(text: str, **kwargs) -> set[tuple[int, int]]:
+    """(line, rule) of every problem found."""
+    return {(p.line, p.rule) for p in check(text, **kwargs)}
+
+
+def test_rule_0_a_text_the_grammar_cannot_read_is_reported():
+    assert rules("Get-VM\nGet-VM -Name 'unterminated; if ($x -eq { ) }\n") & {(2, 0)}
+    assert rules("Get-VM | Select-Object Name, State\n") == set()
+
+
 def test_rule_1_catches_a_remote_block_calling_a_function_of_the_caller():
-    bad = ("function Get-NmOptional { 1 }\n$Block = { Get-NmOptional }\n"
-           "Invoke-Command -VMName $n -Credential $c -ScriptBlock $Block\n")
-    assert any("rule 1" in p for p in problems(bad))
-    good = "$Block = { function Get-NmOptional { 1 }; Get-NmOptional }\nInvoke-Command -VMId $i -Credential $c -ScriptBlock $Block\n"
+    through_variable = ("function Get-NmOptional { 1 }\n$Block = {\n    Get-NmOptional\n}\n"
+                        "Invoke-Command -VMName $n -Credential $c -ScriptBlock $Block\n")
+    assert rules(through_variable) == {(3, 1)}
+    literal = "function F { 1 }\nInvoke-Command -ComputerName $h -ScriptBlock { F }\n"
+    positional = "function F { 1 }\nInvoke-Command -VMId $i -Credential $c { F }\n"
+    colon = "function F { 1 }\nInvoke-Command -VMId $i -Credential $c -ScriptBlock:{ F }\n"
+    for bad in (literal, positional, colon):
+        assert rules(bad) == {(2, 1)}, bad
+    transitive = ("function Get-A { 1 }\nfunction ConvertTo-B { Get-A }\n$G = { ConvertTo-B }\n"
+                  "Invoke-Command -VMId $i -Credential $c -ScriptBlock $G\n")
+    assert problems(transitive) == ["line 3: rule 1: the remote block calls ConvertTo-B, a function of the caller "
+                                    "that does not exist in the remote session (which calls Get-A)"]
+    unreadable = "Invoke-Command -VMId $i -Credential $c -ScriptBlock ([ScriptBlock]::Create($s))\n"
+    assert rules(unreadable) == {(1, 1)}
+    good = ("function Get-NmOptional { 2 }\n$Block = { function Get-NmOptional { 1 }; Get-NmOptional; Get-VM }\n"
+            "Invoke-Command -VMId $i -Credential $c -ScriptBlock $Block\nGet-NmOptional\n")
     assert problems(good) == []
-    smuggled = "Invoke-Command -VMName $n -Credential $c -ScriptBlock { Set-Item -Path function:X -Value $a }\n"
-    assert any("smuggled" in p for p in problems(smuggled))
-    using = "Invoke-Command -VMId $i -Credential $c -ScriptBlock { Get-Item $Using:path }\n"
-    assert any("$Using" in p for p in problems(using))
+
+
+def test_rule_1_catches_smuggled_functions_and_using_in_powershell_direct():
+    # the shape of the old facts.ps1: a helper sent as text and rebuilt inside the guest
+    smuggled = ("function ConvertTo-NmVm($vm) { Get-NmOptional }\nfunction Get-NmOptional { 1 }\n"
+                "$GuestFacts = {\n    param($f)\n"
+                "    Set-Item -Path function:ConvertTo-NmVm -Value ([ScriptBlock]::Create($f))\n"
+                "    Get-VM | ForEach-Object { ConvertTo-NmVm $_ }\n}\n"
+                "Invoke-Command -VMName $n -Credential $c -ScriptBlock $GuestFacts `\n"
+                "    -ArgumentList ${function:ConvertTo-NmVm}.ToString()\n")
+    assert rules(smuggled) == {(5, 1), (6, 1), (9, 1)}
+    using = "Invoke-Command -VMId $i -Credential $c -ScriptBlock {\n    Get-Item $Using:path\n}\n"
+    assert rules(using) == {(2, 1)}
+    assert problems("Invoke-Command -ComputerName $h -ScriptBlock { Get-Item $Using:path }\n") == []
+    arguments = "Invoke-Command -VMId $i -Credential $c -ArgumentList $p -ScriptBlock { param($p) Get-Item $p }\n"
+    assert problems(arguments) == []
 
 
 def test_rule_2_catches_a_restart_inside_a_powershell_direct_block():
-    for bad in ("Invoke-Command -VMId $i -Credential $c -ScriptBlock { Install-WindowsFeature -Name 'Hyper-V' -Restart }\n",
-                "Invoke-Command -VMName $n -Credential $c -ScriptBlock { Restart-Computer -Force }\n"):
-        assert any("rule 2" in p for p in problems(bad))
-    good = "Invoke-Command -VMId $i -Credential $c -ScriptBlock { (Install-WindowsFeature -Name 'Hyper-V').RestartNeeded }\n"
+    for bad in ("Install-WindowsFeature -Name 'Hyper-V' -Restart", "Restart-Computer -Force", "shutdown.exe /r /t 0",
+                "Enable-WindowsOptionalFeature -Online -FeatureName 'Microsoft-Hyper-V' -Restart:$true"):
+        text = f"$vm = Get-VM -Id $i\nInvoke-Command -VMId $i -Credential $c -ScriptBlock {{\n    {bad}\n}}\n"
+        assert rules(text) == {(3, 2)}, bad
+    session = ("$s = New-PSSession -VMId $i -Credential $c\n"
+               "Invoke-Command -Session $s -ScriptBlock { Restart-Computer }\n")
+    assert rules(session) == {(2, 2)}
+    good = ("$r = Invoke-Command -VMName $n -Credential $c -ScriptBlock { (Install-WindowsFeature -Name 'Hyper-V' "
+            "-Restart:$false).RestartNeeded }\nif ($r) { Stop-VM -VM $vm -Confirm:$false; Start-VM -VM $vm }\n")
     assert problems(good) == []
 
 
-@pytest.mark.parametrize("bad", ["$a = $b ?? 1\n", "$a = $b?.Name\n", "Get-VM && Get-VMSwitch\n",
-                                 "1..3 | ForEach-Object -Parallel { $_ }\n", "ConvertTo-Json -InputObject $x -AsArray\n",
-                                 "$PSStyle.Reset\n", "$x = $ok ? 'yes' : 'no'\n"])
+@pytest.mark.parametrize("bad", ["$a = $b ?? 1", "$a ??= 2", "$a = ${b}?.Name", "$a = $b?[0]", "Get-VM && Get-VMSwitch",
+                                 "Get-VM || throw 'x'", "1..3 | ForEach-Object -Parallel { $_ }",
+                                 "ConvertTo-Json -InputObject $x -AsArray", "$x | ConvertTo-Json -EnumsAsStrings",
+                                 "$PSStyle.Reset", "$x = $ok ? 'yes' : 'no'",
+                                 "function F { process { 1 } clean { 2 } }",
+                                 "Invoke-RestMethod -Uri $u -NoProxy"])
 def test_rule_3_catches_powershell_7_syntax(bad):
-    assert any("rule 3" in p for p in problems(bad)), bad
+    assert (2, 3) in rules(f"Get-VM\n{bad}\n"), bad
 
 
-def test_rule_3_ignores_strings_and_comments():
-    assert problems("$a = 'a && b ?? c'  # -AsArray\nGet-VM | ? { $_.Name }\n") == []
+def test_rule_3_passes_windows_powershell_5_1_and_ignores_strings_and_comments():
+    good = ("$a = 'a && b ?? c ?. d'  # -AsArray $PSStyle\nGet-VM | ? { $_.Name } | % { $_ }\n"
+            "ConvertTo-Json -InputObject $x -Depth 6 -Compress\nConvertTo-Json -InputObject $x -Dep 3\n"
+            "if ($ok) { 'yes' } else { 'no' }\nInvoke-RestMethod -Uri $u -UseBasicParsing\n")
+    assert problems(good) == []
 
 
-@pytest.mark.parametrize("bad", ["$p = Read-Host 'password'\n", "pause\n", "$c = Get-Credential\n",
-                                 "Get-VM -Id $i | Stop-VM\n", "Remove-NetNat -Name $n\n"])
+@pytest.mark.parametrize("bad", ["$p = Read-Host 'password'", "pause", "$c = Get-Credential",
+                                 "$n = $Host.UI.PromptForChoice('a', 'b', $choices, 0)",
+                                 "$s = $Host.UI.ReadLineAsSecureString()", "Get-VM -Id $i | Stop-VM",
+                                 "Stop-VM -VM $vm -Confirm", "Stop-VM -VM $vm -TurnOff -Confirm:$true",
+                                 "Remove-NetNat -Name $n", "Get-VM -Id $i | Remove-VMSavedState",
+                                 "Restore-VMSnapshot -Name $s -VMName $n", "Get-VM -Id $i | Update-VMVersion",
+                                 "Remove-Item -Path $p -Confirm"])
 def test_rule_4_catches_what_waits_for_a_person(bad):
-    assert any("rule 4" in p for p in problems(bad)), bad
-    assert problems("Get-VM -Id $i | Stop-VM -Confirm:$false\nRemove-VMSwitch -Name $s -Force\n") == []
+    assert (2, 4) in rules(f"Get-VM\n{bad}\n"), bad
+
+
+def test_rule_4_passes_what_answers_itself():
+    good = ("Get-VM -Id $i | Stop-VM -Confirm:$false\nStop-VM -VM $vm -TurnOff\nRemove-VMSwitch -Name $s -Force\n"
+            "Get-VM -Id $i | Update-VMVersion -Force -Confirm:$false\nRemove-NetNat -Name $n -Confirm:$false\n"
+            "$cred = Get-Credential\n")
+    assert problems(good, shadows_credential=True) == []
 
 
 def test_rule_5_catches_write_host():
-    assert any("rule 5" in p for p in problems("Write-Host 'done'\n"))
+    assert rules("Get-VM\nWrite-Host 'done'\n") == {(2, 5)}
+    assert problems("Write-Output 'Write-Host'\nWrite-Verbose 'done'\n") == []
+
+
+def test_rule_6_a_script_must_name_its_operation_on_its_first_line():
+    assert rules("# nested-magics: facts\nGet-VM\n", operation="enable") == {(1, 6)}
+    assert rules("param($Params)\n# nested-magics: enable\n", operation="enable") == {(1, 6)}
+    assert problems("# nested-magics: enable\r\nGet-VM\r\n", operation="enable") == []

@@ -19,6 +19,7 @@ from ...model.facts import HostFacts
 from ...model.plan import Change, Refusal
 from ...model.results import ActionResult
 from ..base import VMPath
+from . import actions
 from .shape import shape_document
 from ...model.sizes import size_option
 from ...vocabulary import NEW_VM_MEMORY, VM_ACTION
@@ -153,17 +154,31 @@ class PowerShellBackend:
             raise UsageProblem(f"unknown VM action {action!r}: use one of {', '.join(VM_ACTION)}")
         if known.not_remote:
             raise UsageProblem(f"vm {action} is not available over {self.label} yet: {known.not_remote}")
-        params = {"action": action, "vm": path, "start": bool(start), "turn_off": bool(turn_off)}
+        values: dict[str, Any] = {}
         if action == "new":
-            params["memory"] = size_option(memory) if memory is not None else NEW_VM_MEMORY
+            values = {"Memory": size_option(memory) if memory is not None else NEW_VM_MEMORY, "Start": bool(start)}
         if action == "resize-memory":
             if size is None:
                 raise UsageProblem("resize-memory needs a size: resize-memory PATH SIZE, e.g. resize-memory myVM 6GB")
-            params["size"] = size_option(size)
-        document = self.runner.run_json(script("vm-action"), params)
-        ok = bool(document.get("ok")) if isinstance(document, dict) else False
-        message = str(document.get("message", "")) if isinstance(document, dict) else "no answer"
-        return ActionResult(self.target, action, path, ok, message)
+            values = {"Size": size_option(size)}
+        # Found once, exactly (no wildcards), then addressed by id; what runs is the text in actions.py.
+        listed = self.runner.run_json(script("vm-action"), {"command": actions.LIST_VMS, "values": {}})
+        if not isinstance(listed, dict) or not listed.get("ok"):
+            return ActionResult(self.target, action, path, False, _said(listed))
+        host = actions.listed_vms(listed.get("records"), self.runner.host)
+        if action == "new":
+            taken = actions.already_named(host, path)
+            if taken:
+                return ActionResult(self.target, action, path, False, taken)
+            values["VMName"] = path
+        else:
+            values["VMId"] = actions.the_vm(host, path, action).id
+        # A shutdown or a start can take minutes: it runs under the apply deadline, not a check's.
+        document = self.runner.run_json(script("vm-action"), {"action": action, "vm": path, "values": values,
+                                                              "command": actions.command(action, turn_off=turn_off)},
+                                        timeout=self.apply_timeout)
+        ok = isinstance(document, dict) and bool(document.get("ok"))
+        return ActionResult(self.target, action, path, ok, _said(document))
 
     def describe(self) -> str:
         return self.runner.describe()
@@ -173,3 +188,8 @@ class PowerShellBackend:
 
     def __repr__(self) -> str:
         return f"<PowerShellBackend {self.kind} {self.runner.host}>"
+
+
+def _said(document: Any) -> str:
+    """The message a vm-action step printed."""
+    return str(document.get("message") or "") if isinstance(document, dict) else "no answer"
