@@ -37,7 +37,13 @@ foreach ($change in @($Params.changes)) {
         if (-not $message) { $message = 'done' }
         $results += @{ id = [string]$change.id; ok = $true; message = $message }
     } catch {
-        $results += @{ id = [string]$change.id; ok = $false; message = $_.Exception.Message }
+        # A method call wraps what the command threw ('Exception calling "InvokeWithContext" ...'): Hyper-V's own
+        # words are inside.
+        $failure = $_.Exception
+        if ($failure -is [System.Management.Automation.MethodInvocationException] -and $null -ne $failure.InnerException) {
+            $failure = $failure.InnerException
+        }
+        $results += @{ id = [string]$change.id; ok = $false; message = $failure.Message }
         break
     }
 }
