@@ -42,3 +42,13 @@ def test_a_plan_and_an_action_refuse_the_ambiguous_name_listing_the_ids(twins):
         twins.vm("stop", "myvm")
     assert all(i in str(action.value) for i in IDS)
     assert nm.check(twins, ["other"]).verdict != "error"
+
+
+def test_an_id_names_one_of_the_two_on_the_mock_as_over_winrm(twins):
+    """contracts §3: an ambiguous name is refused listing the ids; the id then names one (every backend alike)."""
+    result = twins.vm("stop", IDS[1], turn_off=True)
+    assert result.ok
+    states = {vm.id: vm.state for vm in twins.facts().vms}
+    assert states[IDS[1]] == "Off" and states[IDS[0]] == "Off"
+    started = twins.vm("start", "{" + IDS[0].upper() + "}")
+    assert started.ok and {vm.id: vm.state for vm in twins.facts().vms}[IDS[1]] == "Off"

@@ -203,6 +203,11 @@ class HostFacts:
                 return vm
         return None
 
+    def find_vm_by_id(self, text: str) -> VM | None:
+        """The VM whose id ``text`` is (case-insensitive, braces allowed): how one of two VMs of one name is named."""
+        wanted = text.strip().strip("{}").casefold()
+        return next((vm for vm in self.vms if vm.id and vm.id.casefold() == wanted), None)
+
     def find_vms(self, name: str) -> list[VM]:
         """Every VM of that name: Hyper-V allows two VMs with one name (different ids)."""
         wanted = name.casefold()

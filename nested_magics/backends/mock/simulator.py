@@ -46,7 +46,7 @@ class Simulator:
         for depth, name in enumerate(parts):
             if host.ambiguous(name):
                 raise UsageProblem(host.ambiguous(name))
-            vm = host.find_vm(name)
+            vm = host.find_vm(name) or host.find_vm_by_id(name)    # an id names one of two VMs of one name
             last = depth == len(parts) - 1
             if vm is None:
                 if create and last:

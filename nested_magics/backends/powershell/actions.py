@@ -89,10 +89,9 @@ def the_vm(host: HostFacts, text: str, action: str) -> VM:
     named = host.find_vms(text)
     if named:
         return named[0]
-    wanted = text.strip().strip("{}").casefold()
-    by_id = [vm for vm in host.vms if vm.id and vm.id.casefold() == wanted]
-    if by_id:
-        return by_id[0]
+    by_id = host.find_vm_by_id(text)
+    if by_id is not None:
+        return by_id
     existing = ", ".join(host.vm_names()) or "none"
     raise UsageProblem(f"VM {text!r} does not exist on {host.name}: VMs there are {existing}")
 
