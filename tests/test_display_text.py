@@ -215,3 +215,22 @@ def test_the_cli_writes_no_ansi_codes_to_a_pipe(scenario, make_doc, make_vm, mak
         out = capsys.readouterr().out
         assert "\x1b" not in out and "\x9b" not in out, argv   # no colour codes at all, and none forged
         _assert_unforged(out)
+
+
+def test_the_verdict_line_of_a_big_host_stays_short():
+    """Issue 12: a 1,000-VM check printed a 16 KB Verdict: line with --quiet; now it counts."""
+    import copy
+
+    from nested_magics.backends.mock import load_scenario
+    from nested_magics.load import load_facts
+    from nested_magics.rules import build_report
+
+    doc = load_scenario("blog-2015").to_dict()
+    doc["vms"] = [dict(copy.deepcopy(doc["vms"][0]), name=f"vm-{i:05d}-{'x' * 60}", id=None) for i in range(1000)]
+    for vm in doc["vms"]:
+        vm.pop("id")
+    report = build_report(load_facts(doc), "mock")
+    verdict = [line for line in text.render_report(report, quiet=True).splitlines() if line.startswith("Verdict:")]
+    assert verdict == ["Verdict: FIXABLE (1,000 VMs: 1,000 fixable)"]
+    few = build_report(load_scenario("blog-2015"), "mock")
+    assert "Verdict: FIXABLE (myVM fixable)" in text.render_report(few, quiet=True)

@@ -67,6 +67,17 @@ def check_line(check, width: int = 22) -> str:
     return f"{LABEL[check.status]}  {check.id:<{width}} {where}{check.title}"
 
 
+def _vm_verdicts(vms: list[dict]) -> str:
+    """Each VM and its verdict, or, for many VMs or long names, how many have each verdict (a line stays short)."""
+    named = ", ".join(f"{v['name']} {v['verdict']}" for v in vms)
+    if not vms:
+        return "no VMs"
+    if len(vms) <= 4 and len(named) <= 120:
+        return named
+    counts = {verdict: sum(v["verdict"] == verdict for v in vms) for verdict in ("blocked", "fixable", "ready")}
+    return f"{len(vms):,} VMs: " + ", ".join(f"{n:,} {verdict}" for verdict, n in counts.items() if n)
+
+
 def render_report(report: Report, style: str = "cli", quiet: bool = False, details: bool = False,
                   advise: steps.Advise | None = None) -> str:
     """One line per check led by PASS/INFO/WARN/FAIL, then the verdict and the next step."""
@@ -81,8 +92,7 @@ def render_report(report: Report, style: str = "cli", quiet: bool = False, detai
                 lines.append(f"        source: {check.source}")
             if check.fix and (details or check.status in (FAIL, WARN)):
                 lines.append(f"        fix: {check.fix}")
-    vm_part = ", ".join(f"{v['name']} {v['verdict']}" for v in report.vms) or "no VMs"
-    lines.append(f"Verdict: {report.verdict.upper()} ({vm_part})")
+    lines.append(f"Verdict: {report.verdict.upper()} ({_vm_verdicts(report.vms)})")
     if advise is not None:
         lines.extend(f"Next: {step}" for step in steps.of(advise, report, style, Groups(report)))
     return _join(lines)
