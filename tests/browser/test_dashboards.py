@@ -51,6 +51,12 @@ def test_dashboards_render_and_the_enable_flow_applies(lab_page, lab_notebook_di
     copy.click()
     page.wait_for_selector("button.nm-copy:text-is('Copied')")
     assert page.evaluate("() => navigator.clipboard.readText()") == "%nested_enable myVM"
+    # Without the clipboard API (plain http on a classroom address), Copy selects the command and says so.
+    page.evaluate("() => Object.defineProperty(navigator, 'clipboard', {value: undefined, configurable: true})")
+    fallback = page.locator(".jp-Cell-outputArea").nth(1).locator("button.nm-copy").nth(1)
+    fallback.click()
+    page.wait_for_selector("button.nm-copy:text-is('Selected: Ctrl+C')")
+    assert page.evaluate("() => window.getSelection().toString()").strip().startswith("Set-VM")
 
     page.locator(".lm-TabBar-tab:has-text('Levels')").first.click()
     page.wait_for_selector(".widget-html-content img[alt='The levels of TH2-DESKTOP']")

@@ -15,9 +15,14 @@ from nested_magics.display.text import no_bidi
 from nested_magics.display.style import BOX, VERDICT, attrs, status_colours, style_tag, tinted, verdict_solid
 
 LABEL = {"pass": "PASS", "info": "INFO", "warn": "WARN", "fail": "FAIL"}
-# Copies the text of the <code> just before the button (so the text travels once, escaped, as content).
-COPY_JS = ("var b=this;navigator.clipboard.writeText(b.previousSibling.textContent)"
-           ".then(()=>b.textContent='Copied',()=>b.textContent='Select + Ctrl+C')")
+# Copies the text of the <code> just before the button (so the text travels once, escaped, as content). Where
+# the clipboard API is missing (plain http on a classroom address) or refuses, it selects the command instead and
+# says to press Ctrl+C; where onclick is stripped (an untrusted notebook), the title says what to do.
+COPY_JS = ("var b=this,c=b.previousSibling;function s(){var r=document.createRange();r.selectNodeContents(c);"
+           "var g=window.getSelection();g.removeAllRanges();g.addRange(r);b.textContent='Selected: Ctrl+C'}"
+           "if(navigator.clipboard&amp;&amp;window.isSecureContext){navigator.clipboard.writeText(c.textContent)"
+           ".then(function(){b.textContent='Copied'},s)}else{s()}")
+COPY_TITLE = "Copy (if nothing happens: select the command and press Ctrl+C)"
 
 
 def esc(value) -> str:
@@ -83,7 +88,7 @@ def code_words(text: str) -> str:
 
 def command(text: str) -> str:
     """A command in monospace with a copy button (one click also selects it, for Ctrl+C)."""
-    button = el("button", "Copy", "nm-copy", extra=f' type="button" title="Copy" onclick="{COPY_JS}"')
+    button = el("button", "Copy", "nm-copy", extra=f' type="button" title="{COPY_TITLE}" onclick="{COPY_JS}"')
     return el("div", el("code", code_words(text), "nm-code") + button, "nm-cmd")
 
 
