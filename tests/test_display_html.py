@@ -88,7 +88,7 @@ def test_copy_button_copies_the_exact_fix(hostile):
     assert any("''" in fix for fix in fixes)        # PowerShell-doubled quote from the hostile name
     parsed = Tags(html_report.report_html(report, next_steps))
     copied = [button["previous"] for button in parsed.buttons]
-    assert all(button["attrs"]["title"] == "Copy" for button in parsed.buttons)
+    assert all(button["attrs"]["title"].startswith("Copy") for button in parsed.buttons)
     assert set(fixes) <= set(copied)                  # every fix shown, exactly, beside its button
     assert set(copied) <= set(parsed.codes)           # and a button copies nothing but a shown command
     steps = next_steps(report, "magic")
