@@ -92,6 +92,13 @@ def plan_enable(host: HostFacts, vm_name: str, options: EnableOptions | None = N
                                "2015 preview needs MAC spoofing for nested guests (NAT works from build 14361 on); "
                                "use --networking mac-spoofing")
         return plan
+    foreign = _foreign_nat(vm) if options.networking == "nat" else None
+    if foreign is not None:   # New-NetNat would fail: "The parameter is incorrect." (real-hosts.md §7)
+        named = " ".join(part for part in (foreign.name, foreign.prefix) if part)
+        plan.refused = Refusal("guest-nat", f"{vm.name} already has a NAT ({named}) and Windows allows one NAT per "
+                               f"host, so nothing was planned: use that NAT, or remove it inside {vm.name} first "
+                               "(Remove-NetNat) and plan again")
+        return plan
     if options.networking == "nat" and not guest_hyperv and not options.install_hyperv:
         plan.refused = Refusal("guest-nat", f"a NAT network inside {vm.name} needs Hyper-V in the guest, which is not "
                                "known to be installed: add --install-hyperv")
@@ -103,10 +110,21 @@ def plan_enable(host: HostFacts, vm_name: str, options: EnableOptions | None = N
     if options.install_hyperv and not guest_hyperv:
         kind = vm.guest.os.kind if vm.guest is not None else "client"
         changes.append(kinds.install_hyperv(vm, kind))
-    if options.networking == "nat" and not (vm.guest is not None and vm.guest.nat):
-        nat = GUEST_NAT
-        changes.append(kinds.guest_nat(vm, GUEST_NAT_SWITCH, nat.name, nat.prefix))
+    # A guest that cannot be looked inside now (Off, no credentials) is checked by the step's own first command.
+    if options.networking == "nat" and not (vm.guest is not None and any(_ours(n) for n in vm.guest.nat)):
+        changes.append(kinds.guest_nat(vm, GUEST_NAT_SWITCH, GUEST_NAT.name, GUEST_NAT.prefix))
     return plan
+
+
+def _ours(nat: Nat) -> bool:
+    """The NAT this tool makes (an unread prefix counts: the step's own check compares it)."""
+    return nat.name.casefold() == GUEST_NAT.name.casefold() and nat.prefix in (None, GUEST_NAT.prefix)
+
+
+def _foreign_nat(vm: VM) -> Nat | None:
+    """A NAT the guest already has that is not ours, when ours is not there too (one NAT per host)."""
+    nats = vm.guest.nat if vm.guest is not None else []
+    return None if any(_ours(n) for n in nats) else next(iter(nats), None)
 
 
 def _too_big(host: HostFacts, wanted: int | None, where: str | None) -> str | None:

@@ -29,9 +29,11 @@ class SimulatedWindowsHost:
     """Call it as the loopback server's handler: (command_line, stdin) -> (stdout, stderr, exit code)."""
 
     def __init__(self, facts: HostFacts, guest_credentials: tuple[str, str] | None = None, faults=None,
-                 conditions: Conditions | None = None):
+                 conditions: Conditions | None = None, language_mode: str | None = None):
         self.simulator = Simulator(facts, faults)
         self.conditions = conditions or Conditions()    # how this Windows host differs from a healthy one
+        if language_mode is not None:                   # e.g. "ConstrainedLanguage" (an AppLocker or WDAC policy)
+            self.conditions.language_mode = language_mode
         self.cmdlet_calls: list[int] = []               # host-side cmdlet calls of each facts run
         self.guest = GuestSteps(self.conditions.booting)
         self.guest_credentials = guest_credentials   # what PowerShell Direct accepts inside every guest
@@ -44,9 +46,9 @@ class SimulatedWindowsHost:
     def __call__(self, command_line: str, stdin: bytes) -> tuple[bytes, bytes, int]:
         if command_line.strip() != loader_text().strip():
             return b"", clixml_error("unexpected command line: not the nested-magics loader"), 1
-        if self.conditions.language_mode != "FullLanguage":
-            message, code = loader_under_clm(command_line, self.conditions.language_mode)
-            return b"", clixml_error(message), code
+        stopped = loader_under_clm(command_line, self.conditions.language_mode)   # the loader's own text decides
+        if stopped is not None:
+            return b"", clixml_error(stopped[0]), stopped[1]
         text, params = decode_payload(stdin)
         operation = text.splitlines()[0].removeprefix("# nested-magics:").strip()
         if text != script(operation):

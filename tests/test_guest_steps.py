@@ -206,3 +206,131 @@ def test_blog_step_3_and_nat_on_local_reach_ready_too(capsys, monkeypatch):
     guest = windows.simulator.facts.find_vm(VM).guest
     assert guest.hyperv_installed and [n.name for n in guest.nat] == ["LocalNAT"]
     assert "Wait-VM" in out and "installed" in windows.guest.log
+
+
+# -- the plan knows the guest: one NAT per host (finding 6) -------------------------------------------------
+
+
+def test_a_nat_the_guest_already_has_is_refused_at_plan_time_naming_it():
+    """real-hosts.md §7: a guest whose facts were read and that already has another NAT (Docker's): the plan is
+    refused before anything runs, naming that NAT and the one-NAT-per-host rule."""
+    windows = twin(hyperv_installed=True, nat=[Nat(name="DockerNAT", prefix="172.20.0.0/16")])
+    with LoopbackWinRM(windows, password=PASSWORD) as server:
+        plan = connect(server).plan_enable(VM, networking="nat", memory="keep")
+        result = plan.apply(confirm=True)
+    assert plan.refused is not None and plan.refused.id == "guest-nat"
+    assert "DockerNAT 172.20.0.0/16" in plan.refused.message and "one NAT per host" in plan.refused.message
+    assert "Remove-NetNat" in plan.refused.message and "\n" not in plan.refused.message
+    assert result.applied == [] and "enable" not in windows.operations
+
+
+def test_the_planner_refuses_a_nat_it_can_see_on_every_backend(connect_doc, make_doc, make_vm, make_guest):
+    """The mock too: the first planner skipped guest-nat on any NAT, so nothing said the guest's NAT is not ours."""
+    vm = make_vm(state="Running", nesting=True, guest=make_guest(hyperv_installed=True,
+                                                                 nat=[{"name": "ContainerNAT", "prefix": "172.17.0.0/16"}]))
+    plan = connect_doc(make_doc(vms=[vm])).plan_enable("myVM", networking="nat", memory="keep")
+    assert plan.refused is not None and plan.refused.id == "guest-nat" and plan.changes == []
+    assert "ContainerNAT 172.17.0.0/16" in plan.refused.message and "one NAT per host" in plan.refused.message
+
+
+def test_our_nat_already_in_the_guest_is_not_planned_again():
+    windows = twin(hyperv_installed=True, nat=[Nat(name="LocalNAT", prefix="192.168.100.0/24")])
+    with LoopbackWinRM(windows, password=PASSWORD) as server:
+        plan = connect(server).plan_enable(VM, networking="nat", memory="keep")
+    assert plan.refused is None and "guest-nat" not in [c.id for c in plan.changes]
+
+
+def test_the_blog_vm_reaches_ready_over_winrm_with_each_step_said_as_it_goes(capsys):
+    """Done when: `enable myVM --install-hyperv --networking nat` over WinRM reaches ready, the waits shown."""
+    facts = load_scenario("blog-2015")          # the blog's myVM (Off, nesting off), on a current host
+    facts.os.build, facts.default_vm_version = 22631, "10.0"
+    facts.supported_vm_versions += ["8.0", "10.0"]
+    facts.find_vm("myVM").version = "10.0"
+    windows = SimulatedWindowsHost(facts, guest_credentials=GUEST)
+    with LoopbackWinRM(windows, password=PASSWORD) as server:
+        code = main(["enable", "myVM", "-t", server.url, "--user", server.username, "--transport", "basic",
+                     "--insecure", "--guest-user", GUEST[0], "--install-hyperv", "--networking", "nat", "--yes"])
+        out, err = capsys.readouterr()
+    assert code == 0, out + err
+    assert "Verdict: fixable → ready" in out and "Verdict: READY" in out
+    install = next(line for line in out.splitlines() if "Enable-WindowsOptionalFeature" in line)
+    assert install.index("Wait-VM -VM $vm -For Heartbeat -Timeout 300") < install.index("-NoRestart")
+    assert install.index("-NoRestart") < install.index("Stop-VM -VM $vm -Confirm:$false; Start-VM -VM $vm")
+    assert "New-NetIPAddress -IPAddress $gateway -PrefixLength $length" in out
+    assert windows.guest.gateways["myVM"] == ("192.168.100.1", "vEthernet (VmNAT)")
+    steps = [line for line in err.splitlines() if line.endswith(": running")]
+    assert [s.split()[1] for s in steps] == ["expose-extensions", "disable-dynamic-memory", "set-startup-memory",
+                                              "start-vm", "install-hyperv", "guest-nat"]
+    assert "nested-magics: guest-nat on myVM: done" in err
+
+
+# -- deadlines (finding 4): --timeout per check call, --apply-timeout for a plan -----------------------------
+
+
+def test_a_step_longer_than_timeout_still_finishes_under_the_apply_deadline():
+    """A role install is one step that takes minutes, past a check's --timeout: each change has what is left of
+    --apply-timeout (scaled: steps of 1.6 s against --timeout 1)."""
+    windows = SlowWindows(load_scenario("blog-2015"), step_seconds=1.6)
+    with LoopbackWinRM(windows, password=PASSWORD) as server:
+        host = nm.connect(server.url, user=server.username, transport="basic", insecure=True, timeout=1,
+                          apply_timeout=1)
+        plan = host.plan_enable("myVM", networking="none", memory="keep")
+        result = plan.apply(confirm=True)
+    assert len(plan.changes) == 2 and result.failed is None, result.failed
+    assert [c.id for c in result.applied] == [c.id for c in plan.changes]
+
+
+def test_a_deadline_cut_names_the_change_it_cut_and_those_that_did_not_run():
+    windows = SlowWindows(load_scenario("blog-2015"), step_seconds=1.5)
+    with LoopbackWinRM(windows, password=PASSWORD) as server:
+        host = nm.connect(server.url, user=server.username, transport="basic", insecure=True, timeout=10,
+                          apply_timeout=2.5 / 60)
+        plan = host.plan_enable("myVM")
+        result = plan.apply(confirm=True)
+    ids = [c.id for c in plan.changes]
+    message = result.failed.message
+    assert result.failed.id == ids[1] and [c.id for c in result.applied] == ids[:1]
+    assert f"while {ids[1]} was running" in message and f"not run: {', '.join(ids[2:])}" in message
+    assert f"applied before it: {ids[0]}" in message and "--apply-timeout" in message and "\n" not in message
+    assert "raise --timeout" not in message          # the check's deadline is not the way forward here
+
+
+def test_a_silent_host_is_given_the_timeout_asked_for_within_ten_percent(capsys):
+    """--timeout is each check call's deadline, honoured as given: a host that accepts and never answers."""
+    import socket
+    import time
+
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(4)
+    try:
+        started = time.monotonic()
+        code = main(["check", "-t", f"http://127.0.0.1:{listener.getsockname()[1]}/wsman", "--user", "admin",
+                     "--transport", "basic", "--insecure", "--timeout", "2"])
+        elapsed = time.monotonic() - started
+    finally:
+        listener.close()
+    err = capsys.readouterr().err
+    assert code != 0 and "within the time limit (2 s)" in err
+    assert 1.8 <= elapsed <= 2.2, elapsed
+
+
+def test_the_mock_keeps_one_nat_per_host_too():
+    """The simulator plays the step as the shipped command does: ours again changes nothing, another is refused."""
+    from nested_magics.backends.mock.simulator import Simulator
+    from nested_magics.errors import ActionRefused
+    from nested_magics.model.plan import Change
+
+    def nat(name: str, prefix: str) -> Change:
+        return Change("guest-nat", VM, "NAT in guest", None, None, "", True,
+                      {"vm": VM, "switch": "VmNAT", "nat_name": name, "prefix": prefix})
+
+    s = Simulator(load_scenario("server-2022-intel"))
+    guest = s.facts.find_vm(VM).guest
+    guest.hyperv_installed = True
+    s.apply_change(nat("LocalNAT", "192.168.100.0/24"))
+    s.apply_change(nat("LocalNAT", "192.168.100.0/24"))
+    assert [n.name for n in guest.nat] == ["LocalNAT"] and [s.name for s in guest.switches].count("VmNAT") == 1
+    with pytest.raises(ActionRefused, match=r"already has a NAT \(LocalNAT\).*one NAT per host"):
+        s.apply_change(nat("OtherNAT", "10.0.0.0/24"))
+    assert [n.name for n in guest.nat] == ["LocalNAT"]

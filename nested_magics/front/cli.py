@@ -164,6 +164,14 @@ def _ask(plan) -> bool:
     return answer.strip().lower() in ("y", "yes")
 
 
+def _progress(change, status: str, message: str) -> None:
+    """Each change on stderr as it starts and ends (a failure is said once, after the apply)."""
+    if status == "running":
+        _complain(f"{change.id} on {change.target}: running")
+    elif status == "done":
+        _complain(f"{change.id} on {change.target}: done" + (f" ({message})" if message not in ("", "done") else ""))
+
+
 def cmd_enable(ns) -> int:
     host = _connect(ns.target, ns)
     plan = host.plan_enable(ns.vm, **grammar.enable_options(ns))
@@ -173,10 +181,11 @@ def cmd_enable(ns) -> int:
         else:
             _say(text.render_plan(plan))
         return 1 if plan.refused else 0
+    watch = None if host.kind == "mock" else _progress     # a real host's steps take minutes: say each one
     if ns.yes or plan.refused is not None or not plan.changes:
-        result = plan.apply(confirm=True)
+        result = plan.apply(confirm=True, progress=watch)
     elif sys.stdin is not None and sys.stdin.isatty():
-        result = plan.apply(confirm=_ask)
+        result = plan.apply(confirm=_ask, progress=watch)
     else:
         result = host.decline(plan, NO_CONSENT)
     if result.failed is not None:

@@ -16,12 +16,11 @@ from pathlib import Path
 
 from ...errors import TargetError
 from ..powershell.clixml import clean_stderr
-from ..powershell.payload import encode_payload, json_document, loader_arguments
+from ..powershell.payload import encode_payload, json_document, language_mode_refusal, loader_arguments
 
 DEFAULT_TIMEOUT = 60.0
 NOT_ELEVATED = ("run Jupyter (or the command) as an administrator, or join the local Hyper-V Administrators "
                 "group and sign in again")
-CLM_EXIT = 3     # loader.ps1: this host runs PowerShell in Constrained Language Mode
 
 
 def find_powershell() -> str:
@@ -80,10 +79,9 @@ class LocalRunner:
 
     def _failure(self, code: int, stderr: bytes) -> str:
         message = clean_stderr(stderr) or "no message"
-        if code == CLM_EXIT and "Constrained Language" in message:
-            return (f"{self.host} runs PowerShell in Constrained Language Mode (an AppLocker or WDAC policy), where "
-                    "nested-magics' scripts cannot run: they need Full Language; ask the administrator for an "
-                    "exception, or run from a session without that policy")
+        refusal = language_mode_refusal(self.host, code, stderr)   # the loader's exit 3 (Constrained Language)
+        if refusal:
+            return refusal
         low = message.lower()
         if "required permission" in low or "access is denied" in low or "requires elevation" in low:
             return f"{self.host}: {message} ({NOT_ELEVATED})"

@@ -69,8 +69,15 @@ def guest_nat(sim, chain, vm: VM, change: Change) -> None:
         guest.nat = [n for n in guest.nat if n.name != change.params.get("nat_name")]
         guest.switches = [s for s in guest.switches if s.name != change.params.get("switch")]
         return
-    guest.switches.append(Switch(change.params.get("switch", "VmNAT"), "Internal"))
-    guest.nat.append(Nat(change.params.get("nat_name", "LocalNAT"), change.params.get("prefix")))
+    name, prefix = change.params.get("nat_name", "LocalNAT"), change.params.get("prefix")
+    if any(n.name.casefold() == name.casefold() and n.prefix in (None, prefix) for n in guest.nat):
+        return                      # already there: the step's first check finds it
+    if guest.nat:                   # one NAT per host; the step checks before it makes anything (real-hosts.md §7)
+        raise ActionRefused(simulated(f"this guest already has a NAT ({guest.nat[0].name}) and Windows allows one "
+                                      "NAT per host, so nothing was changed"))
+    if not any(s.name == change.params.get("switch", "VmNAT") for s in guest.switches):
+        guest.switches.append(Switch(change.params.get("switch", "VmNAT"), "Internal"))
+    guest.nat.append(Nat(name, prefix))
 
 
 # One handler per change id (contracts §4).

@@ -25,8 +25,9 @@ from ...model.sizes import size_option
 from ...vocabulary import NEW_VM_MEMORY, VM_ACTION
 
 GUEST_PASSWORD_ENV = "NESTED_MAGICS_GUEST_PASSWORD"
-GUEST_STEPS = ("install-hyperv", "guest-nat")
-DEFAULT_APPLY_MINUTES = 30.0     # a graceful shutdown, a role install and two restarts fit with room to spare   # run inside the VM through PowerShell Direct
+GUEST_STEPS = ("install-hyperv", "guest-nat")   # run inside the VM through PowerShell Direct
+DEFAULT_APPLY_MINUTES = 30.0     # a graceful shutdown, a role install and two restarts fit with room to spare
+DEADLINE_SLACK = 0.25            # seconds: a call that failed this close to the apply deadline was cut by it
 
 
 class Runner(Protocol):
@@ -110,12 +111,10 @@ class PowerShellBackend:
         and a role install take minutes, far past a check's --timeout; each change reports as it ends."""
         applied: list[Change] = []
         deadline = time.monotonic() + self.apply_timeout
-        for change in changes:
+        for index, change in enumerate(changes):
             remaining = deadline - time.monotonic()
             if remaining <= 0:
-                done = ", ".join(c.id for c in applied) or "nothing"
-                return applied, Refusal(change.id, f"not run: the apply deadline ({self.apply_timeout / 60:g} min, "
-                                                   f"--apply-timeout) passed; applied before it: {done}")
+                return applied, Refusal(change.id, self._past_deadline(f"before {change.id} started", changes[index:]))
             if progress:
                 progress(change, "running", "")
             # What runs is the change's command, the text the user was shown, with its values bound as data.
@@ -125,9 +124,13 @@ class PowerShellBackend:
             try:
                 document = self.runner.run_json(script("enable"), payload, timeout=remaining)
             except TargetError as exc:          # the call itself failed (deadline, connection): say what ran
+                message = str(exc)
+                if time.monotonic() >= deadline - DEADLINE_SLACK:   # the call was cut at the apply deadline
+                    message = self._past_deadline(f"while {change.id} was running (it may be partly done)",
+                                                  changes[index + 1:])
                 if progress:
-                    progress(change, "failed", str(exc))
-                return applied, Refusal(change.id, str(exc))
+                    progress(change, "failed", message)
+                return applied, Refusal(change.id, message)
             results = document.get("results") if isinstance(document, dict) else None
             outcome = results[0] if isinstance(results, list) and results and isinstance(results[0], dict) else None
             if outcome is None:
@@ -143,6 +146,15 @@ class PowerShellBackend:
             if progress:
                 progress(change, "done", str(outcome.get("message") or ""))
         return applied, None
+
+    def _past_deadline(self, when: str, not_run: list[Change]) -> str:
+        """The apply deadline passed: when, which changes did not run, and the next step (what was applied before
+        it is added by the caller)."""
+        seconds = self.apply_timeout
+        limit = f"{seconds / 60:g} min" if seconds >= 60 else f"{seconds:.3g} s"
+        rest = ", ".join(c.id for c in not_run) or "none"
+        return (f"the apply deadline of {limit} (--apply-timeout) passed on {self.runner.host} {when}; not run: "
+                f"{rest}; check the host with nested-magics check and pass a larger --apply-timeout MINUTES")
 
     def vm_action(self, action: str, path: str, *, memory=None, start: bool = False, turn_off: bool = False,
                   size=None) -> ActionResult:

@@ -11,8 +11,11 @@ import base64
 import binascii
 import functools
 import json
+import re
 from collections.abc import Mapping
 from importlib import resources
+
+from .clixml import clean_stderr
 
 
 TRANSPORTS = ("ntlm", "kerberos", "basic", "credssp", "certificate")
@@ -74,3 +77,30 @@ def json_document(text: str):
         except ValueError:
             continue
     return None
+
+
+# -- a host whose PowerShell is not in Full Language ----------------------------------------------------
+
+LANGUAGE_MODE_EXIT = 3   # loader.ps1 exits with it when PowerShell does not run in FullLanguage
+# What the loader writes then. Windows PowerShell 5.1 may put the whole -EncodedCommand text before an error
+# that Write-Error raises at the top level, so it is looked for in all of stderr, never in a cut line.
+_LANGUAGE_MODE = re.compile(r"nested-magics loader: PowerShell runs in (\w+) mode")
+
+
+def language_mode_refusal(host: str, exit_code: int, stderr: bytes | str) -> str | None:
+    """The one line for a host whose PowerShell runs in Constrained Language Mode (or another mode short of Full
+    Language), judged from the loader's exit code and its own words; None for any other failure.
+
+    AppLocker and WDAC put PowerShell in that mode, where the loader's first .NET call would fail with
+    "Cannot create type. Only core types are supported in this language mode." (real-hosts.md §8)."""
+    if exit_code != LANGUAGE_MODE_EXIT:
+        return None
+    modes = _LANGUAGE_MODE.findall(clean_stderr(stderr, limit=1 << 20))
+    if not modes:
+        return None
+    if modes[-1] == "ConstrainedLanguage":
+        return (f"{host} runs PowerShell in Constrained Language Mode (an AppLocker or WDAC application-control "
+                "policy does that), and nested-magics' scripts need Full Language: ask the host's administrator "
+                "to allow them in that policy, or run the checks on a host without it")
+    return (f"{host} runs PowerShell in {modes[-1]} mode, and nested-magics' scripts need Full Language: ask the "
+            "host's administrator to allow them, or run the checks on a host without that restriction")

@@ -4,8 +4,10 @@
 from __future__ import annotations
 
 import socket
+from urllib.parse import urlsplit
 
 from nested_magics.backends.powershell.clixml import one_line
+from nested_magics.backends.powershell.payload import language_mode_refusal
 from nested_magics.errors import TargetError
 
 from nested_magics.backends.winrm.target import PASSWORD_ENV, WinRMOptions
@@ -46,15 +48,18 @@ def message_for(exc: Exception, o: WinRMOptions) -> str:
     if isinstance(exc, rx.ConnectTimeout):
         return f"cannot reach {address} (timed out connecting): check the host name, the port and the firewall"
     if isinstance(exc, rx.ConnectionError):
-        return _connection_message(exc, host, address)
+        return _connection_message(exc, o)
     if isinstance(exc, wx.InvalidCredentialsError):
         extra = " (and that Basic auth is enabled on the host)" if o.transport == "basic" else ""
         return (f"{host} rejected the credentials for {o.username}: check the user name and "
-                f"{PASSWORD_ENV}{extra}")
+                f"{PASSWORD_ENV}{extra}{_uac_hint(o, '; ')}")
     if isinstance(exc, wx.WSManFaultError):
         code = exc.wsman_fault_code or exc.fault_subcode or exc.code
-        return (f"{host} answered with WinRM fault {code}: {one_line(exc.reason or '', 240)} "
-                "(check the WinRM service on the host and try again)")
+        reason = one_line(exc.reason or '', 240)
+        if exc.wsman_fault_code == ACCESS_DENIED or "access is denied" in reason.lower():
+            return (f"{host} answered with WinRM fault {code}: {reason.rstrip('.')}. By default only the host's "
+                    f"Administrators may connect (`winrm configSDDL default` shows who may){_uac_hint(o, '; ')}")
+        return f"{host} answered with WinRM fault {code}: {reason} (check the WinRM service on the host and try again)"
     if isinstance(exc, wx.WinRMTransportError):
         return (f"{host} answered HTTP {exc.code}: check that {o.endpoint} is a WinRM listener and that "
                 f"{o.transport} authentication is enabled there")
@@ -68,32 +73,63 @@ def message_for(exc: Exception, o: WinRMOptions) -> str:
     return f"WinRM to {host} failed unexpectedly ({type(exc).__name__}): try again, and report it if it persists"
 
 
-CLM_EXIT = 3    # loader.ps1's exit code when the host runs PowerShell in Constrained Language Mode
+ACCESS_DENIED = 5   # ERROR_ACCESS_DENIED as a WS-Management fault code
 
 
-def script_failure(host: str, exit_code: int, detail: str) -> str:
-    """One line for a script that ran and failed on ``host``."""
-    if exit_code == CLM_EXIT and "Constrained Language" in detail:
-        return (f"{host} runs PowerShell in Constrained Language Mode (an AppLocker or WDAC policy), where "
-                "nested-magics' scripts cannot run: they need Full Language; ask the host's administrator for an "
-                "exception, or check it from a session without that policy")
-    return f"the script failed on {host} (exit code {exit_code}): {detail}"
+def script_failure(host: str, exit_code: int, detail: str, stderr: bytes | str = b"") -> str:
+    """One line for a script that ran and failed on ``host`` (``detail``: its cleaned stderr)."""
+    return (language_mode_refusal(host, exit_code, stderr)
+            or f"the script failed on {host} (exit code {exit_code}): {detail}")
 
 
-def _connection_message(exc: Exception, host: str, address: str) -> str:
+def _uac_hint(o: WinRMOptions, lead: str) -> str:
+    """For a local account: UAC remote restrictions (real-hosts.md §8, KB951016). A local administrator other than
+    the built-in one gets a filtered token over the network, so WinRM refuses it until the host sets
+    LocalAccountTokenFilterPolicy=1 (pywinrm #188: a 401, "credentials rejected")."""
+    user = o.username or ""
+    domain, slash, name = user.rpartition("\\")
+    local = "@" not in user and (not slash or domain == "." or domain.lower() == o.host.split(".")[0].lower())
+    if not local or (name or user).lower() == "administrator":
+        return ""
+    return (f"{lead}a local account other than the built-in Administrator also needs UAC remote restrictions lifted "
+            "on the host: LocalAccountTokenFilterPolicy = 1 (DWORD) under "
+            "HKLM:\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Policies\\System (for every local account), "
+            "or use a domain account")
+
+
+def _refused(o: WinRMOptions) -> str:
+    """Connection refused: what listens where (real-hosts.md §8). Enable-PSRemoting (Set-WSManQuickConfig) makes
+    only an HTTP listener on 5985; HTTPS needs a certificate in LocalMachine\\My for Server Authentication, a
+    listener made by hand and a firewall rule. Over HTTP, NTLM and Kerberos encrypt each message (pywinrm's
+    message encryption); TrustedHosts is a Windows client's setting, which pywinrm does not read (inference)."""
+    parts = urlsplit(o.endpoint)
+    port, host = parts.port, (f"[{o.host}]" if ":" in o.host else o.host)
+    if parts.scheme == "https":
+        port_option = "" if port == 5986 else f" -Port {port}"
+        return (f"cannot reach {o.address} (connection refused): no WinRM HTTPS listener answers there, and "
+                "Enable-PSRemoting makes only an HTTP one, on 5985. Either connect to "
+                f"http://{host}:5985/wsman with --transport ntlm (the default) or kerberos, which encrypt every "
+                "message (no TrustedHosts entry needed: that is a setting of Windows clients), or give the host an "
+                "HTTPS listener: with a Server Authentication certificate in Cert:\\LocalMachine\\My, run "
+                "`New-Item -Path WSMan:\\localhost\\Listener -Transport HTTPS -Address * -CertificateThumbprint "
+                f"<thumbprint>{port_option} -Force` and `New-NetFirewallRule -DisplayName 'WinRM HTTPS' -Direction "
+                f"Inbound -Protocol TCP -LocalPort {port} -Action Allow`")
+    if port == 5985:
+        return (f"cannot reach {o.address} (connection refused): no WinRM listener there: on the host, in an elevated "
+                "PowerShell, run `Enable-PSRemoting` (it makes the HTTP listener on 5985 and its firewall rule; on a "
+                "Windows client whose network is Public add -SkipNetworkProfileCheck), or check the host name")
+    return (f"cannot reach {o.address} (connection refused): nothing listens on port {port}; `Enable-PSRemoting` "
+            f"makes WinRM's HTTP listener on 5985: check the port, or connect to http://{host}:5985/wsman")
+
+
+def _connection_message(exc: Exception, o: WinRMOptions) -> str:
+    host, address = o.host, o.address
     causes = list(_causes(exc))
     names = {c.__class__.__name__ for c in causes}
     if any(isinstance(c, socket.gaierror) for c in causes) or "NameResolutionError" in names:
         return f"cannot resolve {host} (unknown host name): check the spelling or use the host's IP address"
     if any(isinstance(c, ConnectionRefusedError) for c in causes):
-        if address.endswith(":5986"):   # Enable-PSRemoting makes only the HTTP listener (Set-WSManQuickConfig docs)
-            return (f"cannot reach {address} (connection refused): no HTTPS listener; Enable-PSRemoting makes only "
-                    f"http on 5985. Either connect to http://{host}:5985/wsman (NTLM or Kerberos encrypt the "
-                    "messages; the default --transport ntlm), or make an HTTPS listener on the host: "
-                    "New-Item -Path WSMan:\\localhost\\Listener -Transport HTTPS -Address * -CertificateThumbprint "
-                    "<thumbprint> -Force, and open TCP 5986 in its firewall")
-        return (f"cannot reach {address} (connection refused): is WinRM listening there? On the host, elevated: "
-                "Enable-PSRemoting (a client on a Public network: -SkipNetworkProfileCheck), or check the port")
+        return _refused(o)
     if any(isinstance(c, (ConnectionResetError, ConnectionAbortedError, BrokenPipeError)) for c in causes) or (
         "ProtocolError" in names
     ):

@@ -315,7 +315,7 @@ class WinRMTransport:
 
     def _script_error(self, failed: _ScriptFailed) -> TargetError:
         detail = clean_stderr(failed.stderr) or clean_stderr(failed.stdout) or "no error text"
-        message = script_failure(self.options.host, failed.exit_code, detail)
+        message = script_failure(self.options.host, failed.exit_code, detail, failed.stderr)
         return self._error(message, failed.exit_code, detail)
 
     def _describe(self, exc: Exception, timeout: float | None = None) -> TargetError:

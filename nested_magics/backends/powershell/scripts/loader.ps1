@@ -1,11 +1,12 @@
 # nested-magics: loader
 # Sent as -EncodedCommand; stdin carries two base64 lines: UTF-8 JSON parameters, then UTF-8 script text.
 # Values never touch script text: the script receives them as one decoded object.
-# First, in core language only: under Constrained Language Mode (AppLocker, WDAC) New-Object, [Convert] and
-# [ScriptBlock]::Create below are refused with errors nobody can read, so say it in one line (exit 3).
+# First, in core language only (a cmdlet, a property, string +): under Constrained Language Mode (AppLocker,
+# WDAC; about_Language_Modes) New-Object, [Convert] and [ScriptBlock]::Create below are refused with errors
+# nobody can act on, so say which mode this is and stop with exit code 3, which the caller turns into one line.
 if ($ExecutionContext.SessionState.LanguageMode -ne 'FullLanguage') {
-    Write-Error -Message ('nested-magics: this host runs PowerShell in Constrained Language Mode (' +
-                          $ExecutionContext.SessionState.LanguageMode + '); its scripts need Full Language') -ErrorAction Continue
+    Write-Error -Message ('nested-magics loader: PowerShell runs in ' + $ExecutionContext.SessionState.LanguageMode +
+                          ' mode here; the scripts need FullLanguage') -ErrorAction Continue
     exit 3
 }
 $ErrorActionPreference = 'Stop'
