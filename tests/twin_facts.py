@@ -18,6 +18,7 @@ import uuid
 from dataclasses import dataclass, field
 
 from twin_commands import calls
+from twin_pwsh import Enum, Guid    # .NET values: [string] gives the name, ConvertTo-Json the number
 
 NOT_RECOGNIZED = ("The term '{0}' is not recognized as the name of a cmdlet, function, script file, or operable "
                   "program. Check the spelling of the name, or if a path was included, verify that the path is "
@@ -38,18 +39,6 @@ HYPERV_CMDLETS = {"get-vm", "get-vmprocessor", "get-vmmemory", "get-vmnetworkada
                   "get-vmswitch", "get-vmhostsupportedversion", "get-vmintegrationservice"}
 STATE_VALUES = {"Other": 1, "Running": 2, "Off": 3, "Stopping": 4, "Saved": 6, "Paused": 9, "Starting": 10,
                 "Reset": 11, "Saving": 32773, "Pausing": 32776, "Resuming": 32777}
-
-
-@dataclass(frozen=True)
-class Enum:
-    """A .NET enum value: ConvertTo-Json writes its number; [string] and ToString() give its name."""
-    name: str
-    value: int
-
-
-@dataclass(frozen=True)
-class Guid:
-    text: str
 
 
 @dataclass(frozen=True)
