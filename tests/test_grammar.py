@@ -91,3 +91,15 @@ def test_every_vm_action_is_a_choice_and_takes_the_options_the_vocabulary_gives_
 def test_transports_are_the_vocabularys():
     transport = next(spec for flags, spec in grammar.WINRM if flags == ("--transport",))
     assert tuple(transport["choices"]) == vocabulary.TRANSPORTS
+
+
+@pytest.mark.parametrize("option, value", [("--timeout", "-3"), ("--timeout", "0"), ("--apply-timeout", "nan"),
+                                           ("--apply-timeout", "inf"), ("--timeout", "soon")])
+def test_a_deadline_that_is_not_a_positive_number_is_one_usage_line_on_every_target(option, value, capsys):
+    """Found in review: the mock accepted --timeout -3 and echoed it into its next step."""
+    from nested_magics.front.cli import main
+
+    command = ["enable", "myVM", "--yes"] if option == "--apply-timeout" else ["check"]
+    assert main([*command, f"{option}={value}"]) == 2
+    err = capsys.readouterr().err
+    assert len(err.strip().splitlines()) == 1 and option in err and "Traceback" not in err

@@ -14,7 +14,7 @@ import re
 
 from nested_magics.errors import ActionRefused
 
-from twin_commands import Call, argument, calls
+from twin_commands import Call, calls
 from twin_facts import SESSION_ENDED
 
 WAIT_TIMEOUT = "This command stopped operation because the specified condition is not satisfied in the specified time-out."
@@ -58,7 +58,7 @@ class GuestSteps:
                     message = self._nat(call, inner, vm, values, simulator, change)
                     if message:
                         return message
-            elif name == "Stop-VM" and vm.name in self.pending | {vm.name}:
+            elif name == "Stop-VM":
                 vm.state = "Off"
                 self.log.append("stopped")
             elif name == "Start-VM":

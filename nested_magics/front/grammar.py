@@ -42,6 +42,19 @@ TARGETS: list[Spec] = [
                               help="host to check: mock, mock:NAME, mock:PATH, HOST[:PORT] or a WinRM URL; "
                                    "repeat for a fleet (checked concurrently)")),
 ]
+
+
+def positive_number(text: str) -> float:
+    """A deadline: a positive number (checked on every target, so the mock never echoes a bad one back)."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"invalid float value: {text!r}") from None
+    if not value > 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"{text} is not a positive number")
+    return value
+
+
 TARGET: list[Spec] = [
     (("-t", "--target"), dict(dest="target", metavar="TARGET", action=OneTarget,
                               help="host: mock, mock:NAME, mock:PATH, HOST[:PORT] or a WinRM URL")),
@@ -52,8 +65,8 @@ WINRM: list[Spec] = [
     (("--ca-file",), dict(metavar="PATH", help="CA certificate that signed the host's HTTPS certificate")),
     (("--no-verify",), dict(action="store_true", default=None, help="skip certificate validation (warns)")),
     (("--insecure",), dict(action="store_true", default=None, help="allow plain http:// with basic auth")),
-    (("--timeout",), dict(type=float, metavar="SECONDS", help="deadline for each call to a host (default 60)")),
-    (("--apply-timeout",), dict(type=float, metavar="MINUTES", help="deadline for applying a plan on a real host, "
+    (("--timeout",), dict(type=positive_number, metavar="SECONDS", help="deadline for each call to a host (default 60)")),
+    (("--apply-timeout",), dict(type=positive_number, metavar="MINUTES", help="deadline for applying a plan on a real host, "
                                                                     "all changes together (default 30)")),
     (("--guest-user",), dict(metavar="USER", help="user inside the VMs, to read guest facts through PowerShell "
                                                   "Direct (password from NESTED_MAGICS_GUEST_PASSWORD or a prompt)")),
