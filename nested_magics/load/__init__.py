@@ -26,7 +26,7 @@ from nested_magics.load.text import parse_document
 from nested_magics.load.validation import SCHEMA_KEYWORDS, Problem, _validate, problems, schema, validate
 # The schema's draft-7 form and its compiled validator, for the tests that compare validators.
 from nested_magics.load.validation import _as_draft7, _best, _fast_validator  # noqa: F401
-from nested_magics.model.facts import CPU, VBS, VM, FactError, HostFacts, Memory, Nat, NetworkAdapter, OSInfo, SCHEMA_ID, Switch, version_tuple
+from nested_magics.model.facts import CPU, VBS, VM, Boot, Cloud, FactError, Machine, HostFacts, Memory, Nat, NetworkAdapter, OSInfo, SCHEMA_ID, Switch, version_tuple
 from nested_magics.model.sizes import parse_size
 
 __all__ = ["SCHEMA_ID", "load_facts", "load_named", "load_document", "parse_document", "parse_facts_text", "schema",
@@ -69,7 +69,8 @@ def _host(doc: dict, path: str, is_guest: bool) -> HostFacts:
     prefix = f"{path}." if path else ""
     host = HostFacts(
         name=doc.get("name"),
-        os=OSInfo(build=_int(os_doc.get("build")), caption=os_doc.get("caption"), kind=os_doc.get("kind", "client")),
+        os=OSInfo(build=_int(os_doc.get("build")), caption=os_doc.get("caption"), kind=os_doc.get("kind", "client"),
+                  edition=os_doc.get("edition")),
         cpu=CPU(**cpu_doc),
         memory=None if mem_doc is None else Memory(
             total_bytes=_size(mem_doc.get("total_bytes"), f"{prefix}memory.total_bytes"),
@@ -84,10 +85,21 @@ def _host(doc: dict, path: str, is_guest: bool) -> HostFacts:
         switches=[Switch(**s) for s in doc.get("switches") or []],
         nat=[Nat(**n) for n in doc.get("nat") or []],
         errors=[FactError(**e) for e in doc.get("errors") or []],
+        boot=None if doc.get("boot") is None else Boot(**doc["boot"]),
+        machine=_machine(doc.get("machine")),
+        features=dict(doc.get("features") or {}),
         is_guest=is_guest,
     )
     host.vms = [_vm(v, f"{prefix}vms[{i}]") for i, v in enumerate(doc.get("vms") or [])]
     return host
+
+
+def _machine(doc: dict | None) -> Machine | None:
+    if doc is None:
+        return None
+    cloud = doc.get("cloud")
+    return Machine(virtual=doc.get("virtual"), manufacturer=doc.get("manufacturer"), model=doc.get("model"),
+                   cloud=None if cloud is None else Cloud(**cloud))
 
 
 def _vm(doc: dict, path: str) -> VM:

@@ -36,6 +36,7 @@ class OSInfo:
     build: int | None = None
     caption: str | None = None
     kind: str = "client"
+    edition: str | None = None       # registry EditionID (Core = Home, Professional, ServerDatacenter, ...)
 
     def to_dict(self) -> dict:
         out: dict[str, Any] = {}
@@ -44,6 +45,8 @@ class OSInfo:
         if self.build is not None:
             out["build"] = self.build
         out["kind"] = self.kind
+        if self.edition is not None:
+            out["edition"] = self.edition
         return out
 
 
@@ -56,6 +59,7 @@ class CPU:
     vmx: bool | None = None          # None: unknown (absent), never read as False
     slat: bool | None = None
     firmware_enabled: bool | None = None
+    architecture: str | None = None  # x64 | ARM64 | x86; None: unknown
 
     @property
     def is_intel(self) -> bool:
@@ -85,6 +89,49 @@ class VBS:
 
     def to_dict(self) -> dict:
         return {"status": self.status, "services_running": list(self.services_running)}
+
+
+@dataclass(slots=True)
+class Boot:
+    """The current boot entry (bcdedit /enum {current}); a field that is None could not be read."""
+
+    hypervisor_launch_type: str | None = None    # Auto | Off
+    nested_virt_offered: bool | None = None      # False only when hypervisorloadoptions says OFFERNESTEDVIRT=FALSE
+
+    def to_dict(self) -> dict:
+        return {"hypervisor_launch_type": self.hypervisor_launch_type, "nested_virt_offered": self.nested_virt_offered}
+
+
+@dataclass(slots=True)
+class Cloud:
+    """The cloud VM this computer is (Azure's instance metadata), when it is one."""
+
+    provider: str
+    vm_size: str | None = None
+    security_type: str | None = None             # TrustedLaunch | Standard | ConfidentialVM
+
+    def to_dict(self) -> dict:
+        return {"provider": self.provider, "vm_size": self.vm_size, "security_type": self.security_type}
+
+
+@dataclass(slots=True)
+class Machine:
+    """What this computer itself is: a physical machine, or a VM (then whatever it nests is one level deeper)."""
+
+    virtual: bool | None = None
+    manufacturer: str | None = None
+    model: str | None = None
+    cloud: Cloud | None = None
+
+    def to_dict(self) -> dict:
+        out = {k: getattr(self, k) for k in ("virtual", "manufacturer", "model") if getattr(self, k) is not None}
+        out["cloud"] = self.cloud.to_dict() if self.cloud is not None else None
+        return out
+
+
+# The Windows optional features nesting users need (contracts §2 `features`); absent: unknown.
+NESTING_FEATURES = ("Microsoft-Hyper-V", "VirtualMachinePlatform", "Microsoft-Windows-Subsystem-Linux",
+                    "Containers-DisposableClientVM")
 
 
 @dataclass(slots=True)
@@ -189,6 +236,9 @@ class HostFacts:
     nat: list[Nat] = field(default_factory=list)
     vms: list[VM] = field(default_factory=list)
     errors: list[FactError] = field(default_factory=list)
+    boot: Boot | None = None
+    machine: Machine | None = None
+    features: dict[str, str] = field(default_factory=dict)   # feature name -> Enabled | Disabled | ...; absent: unknown
     is_guest: bool = False
 
     @property
@@ -262,6 +312,12 @@ class HostFacts:
         out["switches"] = [s.to_dict() for s in self.switches]
         out["nat"] = [n.to_dict() for n in self.nat]
         out["vms"] = [vm.to_dict() for vm in self.vms]
+        if self.boot is not None:
+            out["boot"] = self.boot.to_dict()
+        if self.machine is not None:
+            out["machine"] = self.machine.to_dict()
+        if self.features:
+            out["features"] = dict(self.features)
         if self.errors:
             out["errors"] = [e.to_dict() for e in self.errors]
         return out
