@@ -144,7 +144,7 @@ def test_magics_and_cli_share_one_grammar(ip):
 
     commands = build_parser()._subparsers._group_actions[0].choices
     magics = ip.magics_manager.registry["NestedMagics"]
-    cli_only = {"--strict", "--quiet", "--details", "-h", "--help"}   # the magics take -h too, as help
+    cli_only = {"--strict", "--quiet", "-h", "--help"}   # the magics take -h too, as help
     for magic, command in (("nested_check", "check"), ("nested_enable", "enable"), ("nested_tree", "tree"),
                            ("nested_vm", "vm")):
         magic_options, magic_positionals = words(getattr(magics, magic).parser)
@@ -204,24 +204,31 @@ def test_fleet_host_that_cannot_be_read_is_an_error_row_not_an_exception(ip):
     assert "no such scenario file" in fleet.hosts[1].error
 
 
-def test_fleet_progress_fills_live_and_its_saved_form_never_changes(ip, monkeypatch):
-    """nbval cannot replay update_display_data: progress moves through widget traits only."""
+def test_fleet_progress_fills_live_then_leaves_nothing_to_see(ip, monkeypatch):
+    """The bar moves through widget traits while hosts answer; when the check ends its output becomes an
+    empty text (the same one nbval replays) and its widgets are closed, so the dashboard stands alone."""
     import IPython.display
 
-    shown = []
+    shown, updates = [], []
+
+    class Handle:
+        def update(self, obj, raw=False):
+            updates.append((obj, raw))
 
     def display(obj, display_id=False):
-        shown.append((obj, display_id))
+        shown.append((obj, obj._repr_mimebundle_(), display_id))
+        return Handle()
 
     monkeypatch.setattr(view_module, "in_kernel", lambda: True)
     monkeypatch.setattr(IPython.display, "display", display)
     fleet = line(ip, "nested_check", "-t mock:classroom-01 -t mock:classroom-02")
     assert isinstance(fleet, FleetReport)
-    ((progress, display_id),) = shown
-    assert display_id is False
+    ((progress, bundle, display_id),) = shown
+    assert display_id is True
+    assert bundle["text/plain"] == "" and "text/html" not in bundle               # the widget, nothing static
     assert progress.bar.value == 2 and progress.label.value == "2 of 2 hosts answered"
-    assert progress._closed and progress.bar.bar_style == "success"
-    assert progress._repr_mimebundle_()["text/plain"] == "Checking 2 hosts concurrently"
+    assert progress._closed and progress.box.comm is None          # closed: no widget state left to save
+    assert updates == [({"text/plain": ""}, True)]
 
 
 # ---------------------------------------------------------------- default target

@@ -55,22 +55,27 @@ class FleetView(View):
 
     def build(self):
         self.banner = html_widget("")
-        self.progress = w.IntProgress(value=0, min=0, max=max(1, len(self.targets)), description="Hosts answered",
-                                      bar_style="info", style={"description_width": "initial"},
-                                      layout=w.Layout(width="min(100%, 480px)"))
         self.table = html_widget("")
         self.details = w.VBox()
-        root = w.VBox([self.banner, self.progress, self.table, self.details], layout=w.Layout(max_width="1120px"))
+        self.progress = None if self.complete else w.IntProgress(
+            value=0, min=0, max=max(1, len(self.targets)), description="Hosts answered", bar_style="info",
+            style={"description_width": "initial"}, layout=w.Layout(width="min(100%, 480px)"))
+        self.root = w.VBox([self.banner, *([self.progress] if self.progress else []), self.table, self.details],
+                           layout=w.Layout(max_width="1120px"))
         self._refresh()
-        return root
+        return self.root
 
     def _refresh(self) -> None:
         answered = [r for r in self.reports if r is not None]
         self.banner.value = html.page(html_fleet.fleet_banner(answered, len(self.targets)))
         self.table.value = html.page(html_fleet.fleet_table(html_fleet.fleet_rows(self.targets, self.reports)))
-        self.progress.value = len(answered)
+        if self.progress is not None:
+            self.progress.value = len(answered)
         if self.complete and self.picker is None:
-            self.progress.layout.display = "none"
+            if self.progress is not None:      # finished: the bar goes (from the page and the saved state)
+                self.root.children = (self.banner, self.table, self.details)
+                self.progress.close()
+                self.progress = None
             ordered = [r for _t, r in html_fleet.fleet_rows(self.targets, self.reports)]
             advise = self.advice
             self.picker = LazyPicker([html_fleet.fleet_title(r) for r in ordered],

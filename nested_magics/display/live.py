@@ -7,13 +7,17 @@ from contextlib import contextmanager
 
 from nested_magics.display import view
 
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+GONE = {"text/plain": ""}     # what the progress output becomes: nothing to see, and the same text nbval replays
+
 
 class FleetProgress:
-    """A progress bar that fills as hosts answer.
+    """A progress bar that fills as hosts answer, shown only while they do.
 
-    Its text form never changes, and it is updated through widget traits only (never with
-    update_display_data), so a notebook saved with it compares equal under nbval; the finished
-    fleet dashboard is displayed after it.
+    Its bundle is the widget and an empty text (nothing a static view could show), updated through
+    widget traits; when the check ends its output is replaced by the empty text alone and its widgets
+    are closed, so the saved cell shows the fleet dashboard only (and nbval, which skips widget views
+    and cannot replay the update, compares it equal).
     """
 
     def __init__(self, total: int):
@@ -39,12 +43,12 @@ class FleetProgress:
     def close(self) -> None:
         with self._lock:
             self._closed = True
-            self.bar.bar_style = "success"
+            for widget in (self.box, self.bar, self.label):
+                widget.close()
 
     def _repr_mimebundle_(self, include=None, exclude=None):
         bundle = self.box._repr_mimebundle_(include=include, exclude=exclude) or {}
-        bundle["text/plain"] = f"Checking {self.total} hosts concurrently"
-        return bundle
+        return {**{key: value for key, value in bundle.items() if key == WIDGET_VIEW}, **GONE}
 
 
 @contextmanager
@@ -57,8 +61,9 @@ def fleet_progress(targets: list[str]):
     from IPython.display import display
 
     progress = FleetProgress(len(targets))
-    display(progress)
+    handle = display(progress, display_id=True)
     try:
         yield progress.record
     finally:
         progress.close()
+        handle.update(GONE, raw=True)     # the output goes: the dashboard is what the cell keeps
