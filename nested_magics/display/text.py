@@ -13,6 +13,7 @@ from nested_magics.model.report import FAIL, WARN, FleetReport, Report
 from nested_magics.model.sizes import format_size
 from nested_magics.display import steps
 from nested_magics.display.order import Groups
+from nested_magics.display.vantage import vantage_lines
 
 LABEL = {"pass": "PASS", "info": "INFO", "warn": "WARN", "fail": "FAIL"}
 
@@ -83,7 +84,7 @@ def render_report(report: Report, style: str = "cli", quiet: bool = False, detai
     """One line per check led by PASS/INFO/WARN/FAIL, then the verdict and the next step."""
     if report.error is not None:
         return clean(f"ERROR  {report.target}: {report.error}")
-    lines = [host_summary(report)]
+    lines = [host_summary(report)] + vantage_lines(report.vantage, brief=quiet)
     if not quiet:
         for check in report.checks:
             lines.append(check_line(check))

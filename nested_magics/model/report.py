@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .facts import HostFacts
+from .vantage import Vantage
 
 PASS, INFO, WARN, FAIL = "pass", "info", "warn", "fail"
 STATUSES = (PASS, INFO, WARN, FAIL)
@@ -68,6 +69,7 @@ class Report:
     error: str | None = None
     path_prefix: str = ""    # the VMs its VMs live in (``myVM`` for a report on myVM/nestedVM); "" for the host's own
     facts: HostFacts | None = field(default=None, repr=False, compare=False)   # the facts checked
+    vantage: Vantage | None = field(default=None, repr=False, compare=False)   # what can run here, when it is a VM
 
     @classmethod
     def failed(cls, target: str, message: str) -> "Report":
@@ -89,11 +91,14 @@ class Report:
     def to_dict(self) -> dict:
         if self.error is not None:
             return {"target": self.target, "verdict": ERROR, "error": self.error}
-        return {
+        out = {
             "target": self.target, "host": self.host, "verdict": self.verdict, "profile": self.profile,
             "checks": [c.to_dict() for c in self.checks],
             "vms": [dict(v) for v in self.vms],
         }
+        if self.vantage is not None:      # only a VM's report has it: a physical host's document is unchanged
+            out["vantage"] = self.vantage.to_dict()
+        return out
 
     def __repr__(self) -> str:
         if self.error is not None:

@@ -6,6 +6,7 @@ from nested_magics.model.facts import HostFacts
 from nested_magics.model.report import FAIL, Report, vm_verdict
 from nested_magics.rules import requirements as req
 from nested_magics.rules.registry import host_checks, vm_checks
+from nested_magics.rules.vantage import what_can_run
 from nested_magics.rules.vm_rules import ambiguous_vm_check, missing_vm_check
 
 
@@ -38,7 +39,7 @@ def build_report(host: HostFacts, target: str, vms: list[str] | None = None) -> 
         shown = vm.name if vm else (matches[0].name if matches and not vms else name)
         summaries.append({"name": shown, "verdict": vm_verdict(vm_list, host_failed)})
     report = Report(target=target, host=host.name, profile=req.profile(host.build), checks=checks, vms=summaries,
-                    facts=host)
+                    facts=host, vantage=what_can_run(host))
     report.verdict = report_verdict(host_failed, summaries)
     return report
 

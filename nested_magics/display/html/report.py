@@ -10,6 +10,7 @@ from nested_magics.model.report import FAIL, PASS, WARN, Report
 from nested_magics.model.sizes import format_size
 from nested_magics.display import steps
 from nested_magics.display.order import Groups, verdict_tally, worst_first
+from nested_magics.display.html.vantage import vantage_html
 from nested_magics.display.html.kit import ROW, badge, banner, command, counts_text, el, esc, group, muted, page, \
     table, td, verdict_badge
 
@@ -140,7 +141,8 @@ def report_top(report: Report, groups: Groups, advise: steps.Advise | None = Non
     """Banner, host card, next steps and host checks: the part of the dashboard above the VMs."""
     if report.error is not None:
         return report_banner(report, groups)
-    return (report_banner(report, groups) + host_card(report) + next_html(report, groups, advise)
+    return (report_banner(report, groups) + vantage_html(report.vantage) + host_card(report)
+            + next_html(report, groups, advise)
             + el("h4", "Host checks", "nm-h") + checks_table(groups.host))
 
 
