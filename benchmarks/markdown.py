@@ -255,9 +255,9 @@ def per_cmdlet(s: dict) -> list[str]:
         "**One invocation**: `host.check()` (facts.ps1 gathers everything at once). **Per cmdlet**: the way "
         "Microsoft's Get-NestedVirtStatus.ps1 / Enable-NestedVm.ps1 query a host over a remote session, one "
         "cmdlet per call on one reused shell (benchmarks/per_cmdlet.py): Win32_OperatingSystem, "
-        "Win32_ComputerSystem, Win32_Processor, Win32_DeviceGuard, Get-WindowsOptionalFeature, "
+        "Win32_ComputerSystem, Win32_Processor, Win32_DeviceGuard, Get-WindowsOptionalFeature, Get-ItemProperty (the edition), bcdedit, "
         "Get-VMHostSupportedVersion, Get-VMSwitch, Get-NetNat, Get-VM, then per VM Get-VM -Name, Get-VMProcessor, "
-        "Get-VMMemory and Get-VMNetworkAdapter (9 + 4 × VMs calls), each answered with that cmdlet's slice of the "
+        "Get-VMMemory and Get-VMNetworkAdapter (11 + 4 × VMs calls), each answered with that cmdlet's slice of the "
         "simulator's facts; the client rebuilds the same host-facts document (checked equal before timing) and "
         "runs the same rules. Both shells are open before timing; the two ways alternate.", "",
         *_table(["VMs", "one invocation: calls / HTTP requests", "per cmdlet: calls / HTTP requests",

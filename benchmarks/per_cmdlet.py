@@ -16,9 +16,11 @@ from __future__ import annotations
 import json
 
 from nested_magics.backends.powershell.payload import decode_payload, loader_text
+from nested_magics.backends.powershell import shape_system
 from nested_magics.model.facts import SCHEMA_ID, HostFacts
 
 from benchmarks.common import SimulatedWindowsHost
+import twin_system     # the twin's answers where a document says nothing (on the path benchmarks.common sets)
 
 PREFIX = "# per-cmdlet: "
 
@@ -36,15 +38,19 @@ HOST_QUERIES = {
     "Win32_OperatingSystem": _json("Get-CimInstance -ClassName Win32_OperatingSystem | "
                                    "Select-Object Caption, BuildNumber, ProductType, FreePhysicalMemory"),
     "Win32_ComputerSystem": _json("Get-CimInstance -ClassName Win32_ComputerSystem | "
-                                  "Select-Object Name, TotalPhysicalMemory, HypervisorPresent, NumberOfLogicalProcessors"),
-    "Win32_Processor": _json("Get-CimInstance -ClassName Win32_Processor | Select-Object Manufacturer, Name, "
+                                  "Select-Object Name, TotalPhysicalMemory, HypervisorPresent, NumberOfLogicalProcessors, "
+                                  "Manufacturer, Model"),
+    "Win32_Processor": _json("Get-CimInstance -ClassName Win32_Processor | Select-Object Manufacturer, Name, Architecture, "
                              "VMMonitorModeExtensions, SecondLevelAddressTranslationExtensions, "
                              "VirtualizationFirmwareEnabled"),
     "Win32_DeviceGuard": _json("Get-CimInstance -ClassName Win32_DeviceGuard -Namespace "
                                "'root\\Microsoft\\Windows\\DeviceGuard' | "
                                "Select-Object VirtualizationBasedSecurityStatus, SecurityServicesRunning"),
-    "Get-WindowsOptionalFeature": _json("Get-WindowsOptionalFeature -Online -FeatureName Microsoft-Hyper-V | "
-                                        "Select-Object @{n='State'; e={$_.State.ToString()}}"),
+    "Get-WindowsOptionalFeature": _json("Get-WindowsOptionalFeature -Online | "
+                                        "Select-Object FeatureName, @{n='State'; e={$_.State.ToString()}}"),
+    "Get-ItemProperty": _json("Get-ItemProperty -Path 'HKLM:\\SOFTWARE\\Microsoft\\Windows NT\\CurrentVersion' | "
+                              "Select-Object EditionID"),
+    "bcdedit": _json("bcdedit /enum '{current}' | Select-String hypervisor | ForEach-Object { [string]$_ }"),
     "Get-VMHostSupportedVersion": _json("Get-VMHostSupportedVersion | Select-Object "
                                         "@{n='Version'; e={$_.Version.ToString(2)}}, IsDefault"),
     "Get-VMSwitch": _json("Get-VMSwitch | Select-Object Name, @{n='SwitchType'; e={$_.SwitchType.ToString()}}"),
@@ -95,14 +101,19 @@ def _answer(name: str, facts: HostFacts, params: dict) -> list[dict]:
             "FreePhysicalMemory": memory.free_bytes // 1024 if memory and memory.free_bytes is not None else None}],
         "Win32_ComputerSystem": lambda: [{
             "Name": facts.name, "TotalPhysicalMemory": memory.total_bytes if memory else None,
-            "HypervisorPresent": facts.hypervisor_present, "NumberOfLogicalProcessors": cpu.logical_processors}],
+            "HypervisorPresent": facts.hypervisor_present, "NumberOfLogicalProcessors": cpu.logical_processors,
+            **twin_system.machine_record(facts)}],
         "Win32_Processor": lambda: [{
             "Manufacturer": cpu.vendor, "Name": cpu.model, "VMMonitorModeExtensions": cpu.vmx,
+            "Architecture": {"x86": 0, "x64": 9, "ARM64": 12}[cpu.architecture or "x64"],
             "SecondLevelAddressTranslationExtensions": cpu.slat,
             "VirtualizationFirmwareEnabled": cpu.firmware_enabled}] * sockets,
         "Win32_DeviceGuard": lambda: [{"VirtualizationBasedSecurityStatus": facts.vbs.status,
                                        "SecurityServicesRunning": list(facts.vbs.services_running)}],
-        "Get-WindowsOptionalFeature": lambda: [{"State": "Enabled" if facts.hyperv_installed else "Disabled"}],
+        "Get-WindowsOptionalFeature": lambda: [{"FeatureName": name, "State": state}
+                                               for name, state in twin_system.feature_states(facts).items()],
+        "Get-ItemProperty": lambda: [{"EditionID": twin_system.edition_of(facts)}],
+        "bcdedit": lambda: [line for line in twin_system.bcd_lines(facts) if "hypervisor" in line],
         # (the cmdlet came with Windows 10 1607 / Server 2016: older hosts report no versions)
         "Get-VMHostSupportedVersion": lambda: [] if (facts.build or 0) < 14393 else [{"Version": v, "IsDefault": v == facts.default_vm_version}
                                                for v in facts.supported_vm_versions],
@@ -150,7 +161,9 @@ def gather(transport) -> dict:
     (computer,) = ask("Win32_ComputerSystem")
     processors = ask("Win32_Processor")
     guard = ask("Win32_DeviceGuard")
-    feature = ask("Get-WindowsOptionalFeature")
+    features = {f["FeatureName"]: f["State"] for f in ask("Get-WindowsOptionalFeature")}
+    (edition,) = ask("Get-ItemProperty")
+    boot = shape_system.boot([{"Line": line} for line in ask("bcdedit")])
     versions = ask("Get-VMHostSupportedVersion")
     switches = ask("Get-VMSwitch")
     nat = ask("Get-NetNat")
@@ -176,14 +189,17 @@ def gather(transport) -> dict:
         "schema": SCHEMA_ID,
         "name": computer["Name"],
         "os": _drop_none({"caption": os_["Caption"], "build": int(os_["BuildNumber"]),
-                          "kind": "client" if os_["ProductType"] == 1 else "server"}),
+                          "kind": "client" if os_["ProductType"] == 1 else "server", "edition": edition["EditionID"]}),
         "cpu": _drop_none({"vendor": cpu["Manufacturer"], "model": cpu["Name"], "sockets": len(processors),
                            "logical_processors": computer["NumberOfLogicalProcessors"],
                            "vmx": cpu["VMMonitorModeExtensions"],
                            "slat": cpu["SecondLevelAddressTranslationExtensions"],
-                           "firmware_enabled": cpu["VirtualizationFirmwareEnabled"]}),
+                           "firmware_enabled": cpu["VirtualizationFirmwareEnabled"],
+                           "architecture": shape_system.architecture(cpu)}),
         "hypervisor_present": computer["HypervisorPresent"],
-        "hyperv_installed": bool(feature) and feature[0]["State"] == "Enabled",
+        "hyperv_installed": features.get("Microsoft-Hyper-V") == "Enabled",
+        "boot": boot, "machine": shape_system.machine(computer, None),
+        "features": shape_system.features([{"FeatureName": k, "State": v} for k, v in features.items()]),
         "vbs": {"status": guard[0]["VirtualizationBasedSecurityStatus"] if guard else 0,
                 "services_running": guard[0]["SecurityServicesRunning"] if guard else []},
         "supported_vm_versions": [v["Version"] for v in versions],

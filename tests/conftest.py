@@ -22,7 +22,23 @@ from nested_magics import session
 from nested_magics.model.facts import SCHEMA_ID
 from nested_magics.load import load_facts
 
+from network_guard import Guard
+
 _UNSET = object()
+
+
+@pytest.fixture(autouse=True)
+def network_guard():
+    """No test connects off this machine (the Azure metadata address included): such a connect is refused and
+    fails the test, even if the code under test swallowed the error (tests/network_guard.py)."""
+    guard = Guard()
+    guard.install()
+    try:
+        yield guard
+    finally:
+        guard.remove()
+    if guard.attempts:
+        pytest.fail(f"the test tried to connect off this machine: {', '.join(guard.attempts)}", pytrace=False)
 
 
 @pytest.fixture(autouse=True)

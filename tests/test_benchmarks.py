@@ -41,7 +41,7 @@ def test_quick_benchmarks_run_and_a_check_is_one_invocation(tmp_path):
         assert row["cold"]["shells_created"] == 1 and row["warm"]["shells_created"] == 0
     for row in sections["per_cmdlet"]["rows"]:
         assert row["counts"]["one"]["invocations"] == 1
-        assert row["counts"]["per_cmdlet"]["invocations"] == 9 + 4 * row["vms"]
+        assert row["counts"]["per_cmdlet"]["invocations"] == 11 + 4 * row["vms"]
     assert sections["fleet"]["invocations_per_host"] == 1
     assert [row["vms"] for row in sections["scaling"]["rows"]] == sections["scaling"]["sizes"]
     assert sections["startup"]["loaded_by_extension"] is not None

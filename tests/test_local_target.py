@@ -23,6 +23,7 @@ from nested_magics.front.cli import main
 from local_twin import serve_local
 from simulated_windows import SimulatedWindowsHost
 from twin_facts import NO_PERMISSION, Conditions
+from twin_system import played_target
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -38,12 +39,12 @@ def without_target(document: dict) -> dict:
     return {k: v for k, v in document.items() if k != "target"}
 
 
-def test_cli_check_on_local_gives_the_twins_report(capsys, monkeypatch):
+def test_cli_check_on_local_gives_the_twins_report(capsys, monkeypatch, tmp_path):
     with serve_local(SimulatedWindowsHost(load_scenario("blog-2015")), monkeypatch):
         code = main(["check", "-t", "local", "--json"])
     remote = json.loads(capsys.readouterr().out)
     assert code == 1 and remote["target"] == "local"
-    assert without_target(remote) == without_target(nm.check("mock:blog-2015").to_dict())
+    assert without_target(remote) == without_target(nm.check(played_target("blog-2015", tmp_path)).to_dict())
 
 
 def test_the_command_line_program_runs_local_through_powershell_on_path(monkeypatch):
@@ -56,7 +57,7 @@ def test_the_command_line_program_runs_local_through_powershell_on_path(monkeypa
     assert len(server.argvs) == 1          # one PowerShell invocation for the check
 
 
-def test_the_check_magic_on_local_and_enable_reaches_ready(monkeypatch):
+def test_the_check_magic_on_local_and_enable_reaches_ready(monkeypatch, tmp_path):
     from test_magics import new_shell
 
     windows = SimulatedWindowsHost(load_scenario("blog-2015"))
@@ -64,7 +65,7 @@ def test_the_check_magic_on_local_and_enable_reaches_ready(monkeypatch):
     try:
         with serve_local(windows, monkeypatch):
             remote = ip.run_line_magic("nested_check", "-t local --json")
-            assert without_target(remote) == without_target(nm.check("mock:blog-2015").to_dict())
+            assert without_target(remote) == without_target(nm.check(played_target("blog-2015", tmp_path)).to_dict())
             result = ip.run_line_magic("nested_enable", "myVM -t local --yes")
             assert result.after.verdict == "ready"
             assert windows.simulator.facts.find_vm("myVM").expose_virtualization_extensions

@@ -23,6 +23,7 @@ from nested_magics.load import load_facts
 
 from loopback_winrm import LoopbackWinRM
 from simulated_windows import SimulatedWindowsHost
+from twin_system import played_target
 
 PASSWORD = "Loopback-Pa55!"
 
@@ -49,22 +50,22 @@ def without_target(document: dict) -> dict:
 
 
 @pytest.mark.parametrize("scenario", ["blog-2015", "windows10-amd", "classroom-03", "classroom-07", "vbs-preview"])
-def test_report_over_winrm_equals_the_mock_report(scenario):
+def test_report_over_winrm_equals_the_mock_report(scenario, tmp_path):
     server, _ = serve(scenario)
     with server:
         remote = connect(server).check()
-    local = nm.check(f"mock:{scenario}")
+    local = nm.check(played_target(scenario, tmp_path))     # the scenario with what Windows says beyond it
     assert remote.verdict == local.verdict
     assert without_target(remote.to_dict()) == without_target(local.to_dict())
 
 
-def test_cli_check_over_winrm_prints_the_same_json_as_the_mock(capsys):
+def test_cli_check_over_winrm_prints_the_same_json_as_the_mock(capsys, tmp_path):
     server, _ = serve()
     with server:
         code = main(["check", "-t", server.url, "--user", server.username, "--transport", "basic", "--insecure",
                      "--json"])
     remote = json.loads(capsys.readouterr().out)
-    code_mock = main(["check", "--json"])
+    code_mock = main(["check", "-t", played_target("blog-2015", tmp_path), "--json"])
     local = json.loads(capsys.readouterr().out)
     assert code == code_mock == 1
     assert remote["target"] == server.url
@@ -265,16 +266,18 @@ def test_guest_facts_through_powershell_direct_only_with_guest_credentials(monke
 
 
 @pytest.mark.parametrize("scenario", ["three-levels", "server-2022-intel", "classroom-12"])
-def test_with_guest_credentials_the_report_of_a_host_with_guests_equals_the_mock_report(scenario, monkeypatch):
+def test_with_guest_credentials_the_report_of_a_host_with_guests_equals_the_mock_report(scenario, monkeypatch,
+                                                                                        tmp_path):
     monkeypatch.setenv("NESTED_MAGICS_GUEST_PASSWORD", "Guest-Pa55!")
     windows = SimulatedWindowsHost(load_scenario(scenario), guest_credentials=("admin", "Guest-Pa55!"))
     with LoopbackWinRM(windows, password=PASSWORD) as server:
         names = load_scenario(scenario).vm_names()
         remote = connect(server, guest_user="admin").check(names)
-    assert without_target(remote.to_dict()) == without_target(nm.check(f"mock:{scenario}", names).to_dict())
+    local = nm.check(played_target(scenario, tmp_path), names)
+    assert without_target(remote.to_dict()) == without_target(local.to_dict())
 
 
-def test_the_magics_over_winrm_give_the_mock_report_and_enable_changes_the_host():
+def test_the_magics_over_winrm_give_the_mock_report_and_enable_changes_the_host(tmp_path):
     from test_magics import new_shell
 
     ip = new_shell()
@@ -283,7 +286,7 @@ def test_the_magics_over_winrm_give_the_mock_report_and_enable_changes_the_host(
         with server:
             words = f"-t {server.url} --user {server.username} --transport basic --insecure"
             remote = ip.run_line_magic("nested_check", f"{words} --json")
-            assert without_target(remote) == without_target(nm.check("mock:blog-2015").to_dict())
+            assert without_target(remote) == without_target(nm.check(played_target("blog-2015", tmp_path)).to_dict())
             result = ip.run_line_magic("nested_enable", f"myVM {words} --yes")
             assert result.after.verdict == "ready"
             assert windows.simulator.facts.find_vm("myVM").expose_virtualization_extensions

@@ -18,7 +18,8 @@ import uuid
 from dataclasses import dataclass, field
 
 from twin_commands import calls
-from twin_pwsh import Enum, Guid    # .NET values: [string] gives the name, ConvertTo-Json the number
+from twin_pwsh import PARSER, Enum, Guid, Thrown   # .NET values: [string] gives the name, ConvertTo-Json the number
+from twin_system import SystemQueries, edition_record, enclosure, features, machine_record, modelled
 
 NOT_RECOGNIZED = ("The term '{0}' is not recognized as the name of a cmdlet, function, script file, or operable "
                   "program. Check the spelling of the name, or if a path was included, verify that the path is "
@@ -57,6 +58,7 @@ class Conditions:
     booting: set = field(default_factory=set)          # guests that have not finished booting
     no_device_guard: bool = False       # Win32_DeviceGuard absent (before 1607)
     language_mode: str = "FullLanguage"  # ConstrainedLanguage under an AppLocker or WDAC policy
+    imds_unreachable: bool = False      # an Azure VM whose metadata service a firewall or proxy blocks
 
 
 class ScriptFailed(Exception):
@@ -101,6 +103,7 @@ class FactsTwin:
         self.when = conditions
         self.guest_credentials = guest_credentials
         self.cmdlet_calls = 0          # host-side cmdlet invocations (one per command of each pipeline run)
+        self.imds_requests: list[str] = []   # every metadata-service address asked, host and guests
 
     # -- the script --------------------------------------------------------------------------------------
 
@@ -117,15 +120,15 @@ class FactsTwin:
 
     def _gather(self, queries: dict, host, computer: str, count: bool) -> str:
         answers = {}
-        for key, pipeline in queries.items():
+        for key, (text, pipeline) in queries.items():
             records, problems = [], []
             try:
-                for item in self._pipeline(pipeline, host, computer, count):
+                for item in self._run(text, pipeline, host, computer, count):
                     (problems if isinstance(item, dict) and "__problem__" in item else records).append(item)
                 answers[key] = {"ok": True, "records": [self._plain(r) for r in records],
                                 "problems": [{"message": p["__problem__"], "target": p.get("target", "")}
                                              for p in problems]}
-            except Failed as exc:
+            except (Failed, Thrown) as exc:
                 answers[key] = {"ok": False, "message": str(exc), "records": [], "problems": []}
         return json.dumps(truncate(answers, self.inner_depth))
 
@@ -189,6 +192,21 @@ class FactsTwin:
         outside = {m.lower() for m in re.findall(r"function\s+([\w-]+)", text)} - inside
         return next((c.name for c in calls(block) if c.name.lower() in outside), None)
 
+    # -- one query ---------------------------------------------------------------------------------------
+
+    def _run(self, text: str, pipeline: list, host, computer: str, count: bool) -> list:
+        """A plain pipeline of modelled cmdlets runs here; anything more in the small PowerShell (twin_system)."""
+        if _plain(text, pipeline):
+            return self._pipeline(pipeline, host, computer, count)
+        when = self.when if host is self.facts else Conditions()
+        shell = SystemQueries(host, when, lambda cls, namespace: self._cim(cls, namespace, host, when))
+        try:
+            return shell.run(text)
+        finally:
+            self.imds_requests += shell.imds_requests
+            if count:
+                self.cmdlet_calls += shell.calls
+
     # -- one pipeline -----------------------------------------------------------------------------------
 
     def _pipeline(self, pipeline: list, host, computer: str, count: bool) -> list:
@@ -238,6 +256,13 @@ class FactsTwin:
             return [{"Name": n.name, "InternalIPInterfaceAddressPrefix": n.prefix} for n in host.nat]
         if name == "get-vm":
             return [self._vm(vm) for vm in host.vms]
+        if name == "get-itemproperty":
+            path = re.search(r"-Path\s+('[^']*'|\S+)", elements)
+            return [modelled(edition_record, host, path[1] if path else "")]
+        if name == "get-windowsoptionalfeature":
+            if "-Online" not in elements:
+                raise Failed("Get-WindowsOptionalFeature: name an image (-Path) or the running Windows (-Online).")
+            return modelled(features, host, when.not_admin)
         if name in ("get-vmprocessor", "get-vmsnapshot", "get-vmnetworkadapter"):
             return self._components(name, elements, upstream, host, computer, when)
         raise AssertionError(f"twin: no model of {call.name} {elements.strip()}")
@@ -251,10 +276,12 @@ class FactsTwin:
         if cls == "Win32_ComputerSystem":
             return [{"Name": host.name, "HypervisorPresent": host.hypervisor_present,
                      "TotalPhysicalMemory": memory.total_bytes if memory else None,
-                     "NumberOfLogicalProcessors": cpu.logical_processors, "Manufacturer": "Microsoft Corporation",
-                     "Model": "Virtual Machine" if host.is_guest else "Workstation"}]
+                     "NumberOfLogicalProcessors": cpu.logical_processors, **machine_record(host)}]
+        if cls == "Win32_SystemEnclosure":
+            return [enclosure(host)]
         if cls == "Win32_Processor":
-            return [{"Manufacturer": cpu.vendor, "Name": cpu.model, "Architecture": 9,
+            architecture = {"x86": 0, "x64": 9, "ARM64": 12}[cpu.architecture or "x64"]
+            return [{"Manufacturer": cpu.vendor, "Name": cpu.model, "Architecture": architecture,
                      "VMMonitorModeExtensions": cpu.vmx, "SecondLevelAddressTranslationExtensions": cpu.slat,
                      "VirtualizationFirmwareEnabled": cpu.firmware_enabled} for _ in range(cpu.sockets or 1)]
         if cls == "Win32_DeviceGuard":
@@ -302,6 +329,18 @@ class FactsTwin:
         return out
 
 
+
+
+# The cmdlets a plain pipeline may call (FactsTwin._cmdlet's models); anything else runs in the small PowerShell.
+PLAIN = HYPERV_CMDLETS | {"select-object", "get-ciminstance", "get-service", "get-command", "get-netnat",
+                          "get-itemproperty", "get-windowsoptionalfeature"}
+
+
+def _plain(text: str, pipeline: list) -> bool:
+    statements = PARSER.parse(text.encode("utf-8")).root_node.named_children[0].named_children
+    return len(statements) == 1 and all(call.name.lower() in PLAIN for call in pipeline)
+
+
 def _depth(text: str, variable: str) -> int:
     """The -Depth of ``ConvertTo-Json -InputObject $variable`` in the text (2, the default, when not given)."""
     match = re.search(rf"ConvertTo-Json -InputObject (?:@\()?\{variable}\b([^\n]*)", text)
@@ -345,7 +384,7 @@ def _queries(gather: str) -> dict:
         raise AssertionError("twin: the $Gather block has no $Queries table")
     out = {}
     for match in re.finditer(r"^\s*(\w+)\s*=\s*\{(.*)\}\s*$", table, re.MULTILINE):
-        out[match[1]] = [c for c in calls(match[2]) if c.name.lower() not in ("[string]",)]
+        out[match[1]] = (match[2], [c for c in calls(match[2]) if c.name.lower() not in ("[string]",)])
     return out
 
 

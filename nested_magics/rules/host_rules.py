@@ -143,6 +143,13 @@ def check_memory(host: HostFacts) -> Check:
 
 # What a part's error usually means on a real host, and the next step (matched on the host's own words).
 _CAUSES = (
+    (("boot configuration data store", "requires elevation"),
+     "bcdedit and Get-WindowsOptionalFeature need an elevated administrator: run PowerShell (or Jupyter) as "
+     "administrator; over WinRM a local account also needs LocalAccountTokenFilterPolicy set to 1"),
+    (("unable to connect to the remote server", "operation has timed out", "(400) bad request"),
+     "the Azure instance metadata service (169.254.169.254) did not answer: a proxy or firewall inside the VM may "
+     "block it (it must be reached directly); until then see the VM's size and security type in the Azure portal "
+     "(Overview: Size, Security type) or with az vm show"),
     (("required permission", "access is denied", "could not be opened", "unauthorized"),
      "this account may not manage Hyper-V: run as an administrator (elevated), or join the local "
      "Hyper-V Administrators group and sign in again"),

@@ -11,6 +11,7 @@ import json
 from typing import Any
 
 from ...errors import TargetError
+from . import shape_system as system
 
 FORM = "thin/1"
 # A query whose failure is itself a fact, not an error: the class or service simply is not there.
@@ -112,6 +113,7 @@ class Shaper:
             doc["switches"] = [{"name": str(r.get("Name")), "type": _text(r.get("SwitchType"), "a switch type")}
                                for r in self._part("switches", "switches")]
         self._nat(doc)
+        self._system(doc, computer)
         if self.errors:
             doc["errors"] = self.errors
         return doc
@@ -139,6 +141,8 @@ class Shaper:
                           ("firmware_enabled", "VirtualizationFirmwareEnabled")):
             if isinstance(first.get(prop), bool):
                 cpu[key] = first[prop]
+        if system.architecture(first):
+            cpu["architecture"] = system.architecture(first)
         doc["cpu"] = {k: v for k, v in cpu.items() if v not in (None, "")}
 
     def _memory(self, doc: dict, os_record: dict, computer: dict) -> None:
@@ -244,6 +248,31 @@ class Shaper:
     def _unread(self, vm: dict, part: str) -> bool:
         parts = {f"vms.{part}", f"vms[{vm['name']}].{part}"}
         return any(e["part"] in parts for e in self.errors)
+
+    def _system(self, doc: dict, computer: dict) -> None:
+        """The computer itself (shape_system): edition, boot entry, machine and cloud, optional features."""
+        edition = system.edition(self.q.first("edition"))
+        if self.q.failure("edition"):
+            self.error("edition", self.q.failure("edition"))
+        elif edition and "os" in doc:
+            doc["os"]["edition"] = edition
+        lines = self._part("boot", "boot")
+        doc["boot"] = system.boot([]) if self.q.failure("boot") else system.boot(lines)
+        records = self._part("features", "features")
+        if records and not self.q.failure("features"):
+            doc["features"] = system.features(records)
+        elif not self.q.failure("features"):
+            self.error("features", "Get-WindowsOptionalFeature listed no features")
+        cloud = None
+        if self.q.failure("cloud"):
+            self.error("cloud", self.q.failure("cloud"))
+        elif self.q.records("cloud"):
+            cloud = system.cloud(self.q.first("cloud"))
+        machine = system.machine(computer, cloud)
+        if machine is not None:
+            doc["machine"] = machine
+        elif not self.q.failure("computer"):
+            self.error("machine", "Win32_ComputerSystem named neither a manufacturer nor a model")
 
     def _nat(self, doc: dict) -> None:
         failure = self.q.failure("nat")

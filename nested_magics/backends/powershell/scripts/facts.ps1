@@ -13,6 +13,13 @@ $ErrorActionPreference = 'Stop'
 # property (PSComputerName, RunspaceId, PSShowComputerName) can reach the document.
 # (In Select-Object lists a plain property comes first: tree-sitter-pwsh, which the tests read scripts with,
 # misreads a list that starts with a calculated property.)
+# boot: bcdedit needs an administrator (else exit 1, "The boot configuration data store could not be opened."),
+# so its exit code decides and its own words are the error; '{current}' is quoted, or PowerShell reads a script block.
+# cloud: the Azure instance metadata service is asked only on an Azure VM, known by its SMBIOS chassis asset tag
+# 7783-7084-3265-9085-8269-3286-77 (Microsoft Learn, "Troubleshoot Linux update agent issues" in Azure Automation:
+# "To verify if a VM is an Azure VM, check for Asset tag value"; cloud-init's Azure datasource tests the same tag),
+# with the Metadata header it requires, a short timeout, and an api-version that has securityProfile.securityType
+# (2021-12-13 and later; Microsoft Learn, "Azure Instance Metadata Service"). Windows PowerShell 5.1 has no -NoProxy.
 $Gather = {
     $ErrorActionPreference = 'Continue'
     $ProgressPreference = 'SilentlyContinue'
@@ -50,6 +57,10 @@ $Gather = {
         vm_processors = { Get-VM | Get-VMProcessor | Select-Object -Property Count, ExposeVirtualizationExtensions, @{ Name = 'VMId'; Expression = { [string]$_.VMId } } }
         vm_adapters = { Get-VMNetworkAdapter -All | Select-Object -Property Name, SwitchName, IsManagementOs, @{ Name = 'VMId'; Expression = { [string]$_.VMId } }, @{ Name = 'MacAddressSpoofing'; Expression = { [string]$_.MacAddressSpoofing } } }
         vm_checkpoints = { Get-VM | Get-VMSnapshot | Select-Object -Property Name, @{ Name = 'VMId'; Expression = { [string]$_.VMId } } }
+        edition = { Get-ItemProperty -Path 'HKLM:\SOFTWARE\Microsoft\Windows NT\CurrentVersion' | Select-Object -Property EditionID, InstallationType, CurrentBuild }
+        boot = { $lines = @(bcdedit /enum '{current}' 2>&1 | ForEach-Object { [string]$_ }); if ($LASTEXITCODE -ne 0) { throw ($lines -join ' ') }; $lines | Select-Object -Property @{ Name = 'Line'; Expression = { $_ } } }
+        features = { Get-WindowsOptionalFeature -Online | Select-Object -Property FeatureName, @{ Name = 'State'; Expression = { [string]$_.State } } }
+        cloud = { Get-CimInstance -ClassName Win32_SystemEnclosure | Where-Object { $_.SMBIOSAssetTag -eq '7783-7084-3265-9085-8269-3286-77' } | ForEach-Object { Invoke-RestMethod -Uri 'http://169.254.169.254/metadata/instance/compute?api-version=2021-12-13' -Headers @{ Metadata = 'true' } -TimeoutSec 2 -UseBasicParsing } | Select-Object -Property vmSize, @{ Name = 'securityType'; Expression = { [string]$_.securityProfile.securityType } } }
     }
     $answers = [ordered]@{}
     foreach ($entry in $Queries.GetEnumerator()) { $answers[$entry.Key] = Invoke-NmQuery $entry.Value }
