@@ -5,6 +5,7 @@ from __future__ import annotations
 from nested_magics import apply as applying
 from nested_magics.backends.base import VMPath
 from nested_magics.errors import UsageProblem
+from nested_magics.model import collector
 from nested_magics.model.plan import EnableOptions, Plan
 from nested_magics.planner import plan_enable
 from nested_magics.vocabulary import VM_ACTION_OPTIONS
@@ -30,7 +31,8 @@ class Host:
 
     def check(self, vms: list[str] | None = None) -> Report:
         """The readiness report for the named VMs (every VM when none is named)."""
-        return build_report(self.facts(guests=vms or ()), self.target, list(vms) if vms else None)
+        with collector.paused():       # many objects, no cycles: see model.collector
+            return build_report(self.facts(guests=vms or ()), self.target, list(vms) if vms else None)
 
     def tree(self) -> TreeNode:
         return build_tree(self.facts(guests=("*",)))   # the tree is the one view that looks inside every guest

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import re
 import xml.etree.ElementTree as ET
 
 import pytest
@@ -10,10 +11,11 @@ from display_fixtures import (HOSTILE_HOST, HOSTILE_NESTED, HOSTILE_QUOTE_VM, HO
                               hostile_target, many_vms)
 
 import nested_magics as nm
-from nested_magics.display import diagram
+from nested_magics.display import diagram, digest
 from nested_magics.display.html import enable as html_enable, fleet as html_fleet, kit, panels
 from nested_magics.display.html import report as html_report, tree as html_tree
 from nested_magics.front.advice import next_steps
+from nested_magics.rules import sources
 
 SVG_TAGS = {"svg", "title", "rect", "text", "line", "polygon"}
 SVG_IMAGE = "data:image/svg+xml;base64,"
@@ -37,10 +39,19 @@ def handlers(markup: str) -> set[str]:
             if name.startswith("on")}
 
 
+SOURCE_ADDRESSES = {url for source in sources.ALL for url in re.findall(r"https://[^\s;]+", source)}
+
+
 def assert_inert(markup: str) -> Tags:
-    """Only our own tags; no event handler but a button's onclick; no URL but our SVG images."""
+    """Only our own tags; no event handler but a button's onclick; no URL but our SVG images and the links to
+    the rules' public sources (opening in a new tab, without access to this page)."""
     parsed = Tags(markup)
     for tag, attrs in parsed.tags:
+        if tag == "a":
+            assert attrs.get("href") in SOURCE_ADDRESSES, attrs
+            assert attrs.get("target") == "_blank" and "noopener" in attrs.get("rel", "").split(), attrs
+            assert set(attrs) == {"href", "target", "rel"}, attrs
+            continue
         assert tag in HTML_TAGS, f"unexpected element <{tag}> {attrs}"
         for name, value in attrs.items():
             if tag == "img" and name == "src":
@@ -106,7 +117,10 @@ def test_report_lists_problems_first_and_folds_passes(scenario):
     assert fail < warn < passes
     assert 'class="nm-banner nm-v-fixable"' in body and ">FIXABLE<" in body
     for check in report.checks:
-        assert kit.esc(check.title) in body and kit.esc(check.source) in body
+        named = re.split(r",? https://", check.source)[0]          # the document's name, then its address
+        assert kit.esc(check.title) in body and kit.esc(named) in body
+        assert all(f'<a href="{url}" target="_blank" rel="noopener noreferrer">' in body
+                   for url in re.findall(r"https://[^\s;]+", check.source))
 
 
 def test_report_of_an_unreadable_host_is_an_error_banner():
@@ -115,15 +129,29 @@ def test_report_of_an_unreadable_host_is_an_error_banner():
     assert "nm-v-error" in body and "no bundled scenario" in body
 
 
-def test_big_host_details_only_the_worst_vms_but_lists_all(many_vms):
-    report = nm.check(many_vms(60))
+def test_big_host_groups_its_vms_and_details_the_worst_of_each_group(many_vms):
+    report = nm.check(many_vms(60))                      # Off, Running, Saved, Paused in turn: all fixable
     body = html_report.report_html(report)
-    rows = [attrs for tag, attrs in Tags(body).tags if tag == "tr"]
-    assert body.count('<details class="nm-group"') == html_report.HTML_VM_DETAILS
-    assert all(f">vm-{i:04d}<" in body for i in range(60))          # every VM has a summary row
-    assert len(rows) > 60
+    # Running, Saved and Paused VMs fail the same checks (vm.state, vm.expose-extensions): one group of 45;
+    # the Off VMs fail vm.expose-extensions only: a group of 15. The first VM of each is detailed.
+    assert body.count('<details class="nm-group"') == 2
     first_detail = body.index('<details class="nm-group"')
-    assert "vm-0001" in body[first_detail:first_detail + 400]        # Running: 3 fails, the worst
+    assert "vm-0001" in body[first_detail:first_detail + 400]        # Running, 2 fails: the worst
+    rows = re.findall(r'<b[^>]*>(?:<span [^>]*>)?(vm-\d{4})<', body)
+    assert len(rows) == digest.ROWS and rows[0] == "vm-0001"          # a row for each of the 50 worst VMs
+    assert "vm-0056" not in body                                      # an Off VM, the least to fix, left out
+    counted = re.findall(r">(\d+)</td>", body[body.index("Checks they fail and warn on"):])
+    assert counted == ["45", "15"]                                    # two groups: every VM counted
+    assert "Showing the 50 VMs that need attention most, of 60" in body
+    assert "<code>%nested_check --details</code>" in body
+
+
+def test_details_show_every_vm_of_a_big_host(many_vms):
+    report = nm.check(many_vms(60))
+    report.details = True                                            # what %nested_check --details sets
+    body = html_report.report_html(report)
+    assert sorted(re.findall(r'<b[^>]*>(?:<span [^>]*>)?(vm-\d{4})<', body)) == [f"vm-{i:04d}" for i in range(60)]
+    assert body.count('<details class="nm-group"') == 60 and "Showing the" not in body
 
 
 def test_fleet_sorts_worst_first_and_shows_a_failed_host():

@@ -6,6 +6,7 @@ position in a layout."""
 
 from __future__ import annotations
 
+import re
 import threading
 
 import ipywidgets as w
@@ -13,7 +14,7 @@ import pytest
 from display_fixtures import many_vms  # noqa: F401
 
 import nested_magics as nm
-from nested_magics.display import formatters, steps, view as view_module
+from nested_magics.display import digest, formatters, steps, view as view_module
 from nested_magics.display.enable_flow import EnableFlow
 from nested_magics.display.fleet_view import FleetView
 from nested_magics.display.widgets import ACCORDION_LIMIT, LazyPicker, PanelView, ReportView, TreeView
@@ -121,7 +122,9 @@ def test_many_vms_use_a_dropdown_and_one_details_panel(many_vms):
     fails = [int(label.split(" — ")[2].split()[0]) for label, _i in dropdown.options]
     assert fails[0] == max(fails) and fails == sorted(fails, reverse=True)     # worst first
     page = html_of(root)
-    assert all(f"<b>vm-{i:04d}</b>" in page for i in range(n))   # the summary lists every VM
+    listed = re.findall(r'<b[^>]*>(?:<span [^>]*>)?(vm-\d{4})<', page)
+    assert len(listed) == min(n, digest.ROWS)                  # the worst VMs a row each (issue 12: big hosts
+    assert "Showing the" in page or n <= digest.FULL           # stay small; the groups count every VM)
     first, seventh = (dropdown.options[i][0].split(" — ")[0] for i in (0, 7))
     assert f"VM {first} exists" in page and f"VM {seventh} exists" not in page  # one VM's details
     dropdown.value = 7

@@ -8,10 +8,11 @@ control characters, ANSI escapes, bidi overrides and newlines inside a value as 
 
 from __future__ import annotations
 
+from nested_magics.model import collector
 from nested_magics.model.plan import show
 from nested_magics.model.report import FAIL, WARN, FleetReport, Report
 from nested_magics.model.sizes import format_size
-from nested_magics.display import steps
+from nested_magics.display import digest, steps
 from nested_magics.display.order import Groups
 from nested_magics.display.vantage import vantage_lines
 
@@ -63,6 +64,17 @@ def host_summary(report: Report) -> str:
             f"{cpu}; {memory}; {len(facts.vms)} VM(s)")
 
 
+LINE = 200   # a summary line longer than this is split after the target (``--quiet`` lines stay readable)
+
+
+def _summary_lines(report: Report) -> list[str]:
+    """The host summary, split after the target when it is longer than ``LINE``."""
+    summary, head = host_summary(report), f"{report.host} ({report.target})"
+    if len(summary) <= LINE or not summary.startswith(head + ": "):
+        return [summary]
+    return [head, "  " + summary[len(head) + 2:]]
+
+
 def check_line(check, width: int = 22) -> str:
     where = f"[{check.vm}] " if check.vm else ""
     return f"{LABEL[check.status]}  {check.id:<{width}} {where}{check.title}"
@@ -81,22 +93,65 @@ def _vm_verdicts(vms: list[dict]) -> str:
 
 def render_report(report: Report, style: str = "cli", quiet: bool = False, details: bool = False,
                   advise: steps.Advise | None = None) -> str:
-    """One line per check led by PASS/INFO/WARN/FAIL, then the verdict and the next step."""
+    """One line per check led by PASS/INFO/WARN/FAIL, then the verdict and the next step. A big host (see
+    ``digest``) shows its host checks, its VMs grouped, its worst VMs and how to see the rest; ``details``
+    (or ``report.details``) shows every check of every VM with its why and source."""
     if report.error is not None:
         return clean(f"ERROR  {report.target}: {report.error}")
-    lines = [host_summary(report)] + vantage_lines(report.vantage, brief=quiet)
+    with collector.paused():           # a big host's report: many objects, no cycles (see model.collector)
+        return _report_text(report, style, quiet, details or report.details, advise)
+
+
+def _report_text(report: Report, style: str, quiet: bool, details: bool, advise: steps.Advise | None) -> str:
+    groups = Groups(report)
+    lines = _summary_lines(report) + vantage_lines(report.vantage, brief=quiet)
     if not quiet:
-        for check in report.checks:
-            lines.append(check_line(check))
-            if details:
-                lines.append(f"        why: {check.detail}")
-                lines.append(f"        source: {check.source}")
-            if check.fix and (details or check.status in (FAIL, WARN)):
-                lines.append(f"        fix: {check.fix}")
+        if details or not digest.is_big(groups):
+            lines.extend(_check_lines(report.checks, details))
+        else:
+            lines.extend(_digest_lines(groups, style))
     lines.append(f"Verdict: {report.verdict.upper()} ({_vm_verdicts(report.vms)})")
     if advise is not None:
-        lines.extend(f"Next: {step}" for step in steps.of(advise, report, style, Groups(report)))
+        lines.extend(f"Next: {step}" for step in steps.of(advise, report, style, groups))
     return _join(lines)
+
+
+def _check_lines(checks, details: bool) -> list[str]:
+    lines = []
+    for check in checks:
+        lines.append(check_line(check))
+        if details:
+            lines.append(f"        why: {check.detail}")
+            lines.append(f"        source: {check.source}")
+        if check.fix and (details or check.status in (FAIL, WARN)):
+            lines.append(f"        fix: {check.fix}")
+    return lines
+
+
+def _digest_lines(groups: Groups, style: str) -> list[str]:
+    """A big host: host checks, VMs by verdict and failing checks, the worst VMs a line each, the checks of the
+    worst VM of the first groups, and the way to every check of every VM."""
+    lines = _check_lines(groups.host, False)
+    found = digest.problem_groups(groups)
+    shown, rest = digest.listed(found)
+    lines.append(f"VMs by verdict and the checks they fail ({len(groups.report.vms):,} VMs in {len(found):,} "
+                 f"group{'s' if len(found) != 1 else ''}):")
+    lines.extend(f"  {g.verdict.upper():<8} {len(g.names):>6,} VMs: {g.problems()} ({g.examples()})" for g in shown)
+    if rest:
+        lines.append(f"  {rest}")
+    ordered = groups.vms_worst_first()[:digest.ROWS]
+    width = min(max(len(s["name"]) for s in ordered), 40)
+    lines.append(f"The {len(ordered):,} VMs that need attention most:")
+    for summary in ordered:
+        counts, head = groups.counts(summary["name"]), groups.headline(summary["name"])
+        lines.append(f"  {summary['verdict'].upper():<8} {summary['name']:<{width}}  {counts[FAIL]} fail, "
+                     f"{counts[WARN]} warn{': ' + head if head else ''}")
+    for g in shown[:digest.DETAILED]:
+        if g.fails or g.warns:
+            lines.append(f"Checks of {g.names[0]}, first of a group of {len(g.names):,} VM(s) ({g.verdict}):")
+            lines.extend(_check_lines(groups.checks(g.names[0]), False))
+    lines.append(digest.showing(len(groups.report.vms), len(ordered), style))
+    return lines
 
 
 def render_fleet(fleet: FleetReport, style: str = "cli", quiet: bool = False, every: bool = False,
@@ -110,7 +165,7 @@ def render_fleet(fleet: FleetReport, style: str = "cli", quiet: bool = False, ev
             lines.append(f"  {r.verdict.upper():<8} {r.target:<{width}}  {r.error}")
             continue
         c = r.counts()
-        vms = ", ".join(f"{v['name']} {v['verdict']}" for v in r.vms) or "no VMs"
+        vms = _vm_verdicts(r.vms)
         lines.append(f"  {r.verdict.upper():<8} {r.target:<{width}}  {r.host}, build {r.facts.build if r.facts else '?'}: "
                      f"{c['fail']} fail, {c['warn']} warn; {vms}")
     if not quiet:

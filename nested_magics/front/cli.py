@@ -98,6 +98,7 @@ def cmd_check(ns) -> int:
     checked = check_targets(ns.targets, ns.vms or None, **grammar.winrm_options(ns))
     reports = checked.hosts if isinstance(checked, FleetReport) else [checked]
     for report in reports:
+        report.details = ns.details          # --details: every check of every VM, in a fleet too
         if report.error is not None:
             _complain(report.error)
     if ns.json:

@@ -75,11 +75,13 @@ JSON: list[Spec] = [(("--json",), dict(action="store_true", default=False, help=
 CHECK: list[Spec] = [
     (("vms",), dict(nargs="*", metavar="VM", help="VMs to check (default: every VM)")),
     *TARGETS, *JSON,
+    (("--details",), dict(action="store_true", default=False,
+                          help="show every check of every VM with its why, source and fix (a host of many VMs "
+                               "otherwise shows them grouped by problem, the worst first)")),
 ]
 CLI_CHECK: list[Spec] = [
     (("--strict",), dict(action="store_true", default=False, help="exit 1 on warnings too")),
     (("--quiet",), dict(action="store_true", default=False, help="print only the verdict and the next step")),
-    (("--details",), dict(action="store_true", default=False, help="print every check's why, source and fix")),
 ]
 
 

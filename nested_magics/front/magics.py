@@ -25,7 +25,7 @@ from nested_magics.errors import NestedMagicsError
 from nested_magics.host import Host
 from nested_magics.front.magic_args import (HelpShown, enable_request, grammar_arguments, one_line, parse,
                                             with_vocabulary)
-from nested_magics.model.report import Report
+from nested_magics.model.report import FleetReport, Report
 from nested_magics.vocabulary import ENABLE_OPTION
 
 VM_ARG = [(("vm",), dict(nargs="?", metavar="VM", help="the VM (or myVM/nestedVM); or vm: in the cell body"))]
@@ -186,6 +186,7 @@ class NestedMagics(Magics):
           %nested_check -t mock:classroom-01 -t mock:classroom-02   (a fleet, checked concurrently)
           %nested_check -t 'mock:classroom-*'      (every bundled classroom host)
           %nested_check --json                     (the JSON document of the command line, as a dict)
+          %nested_check --details                  (every check of every VM, for a host of many VMs)
         """
         from nested_magics.display.live import fleet_progress
 
@@ -194,6 +195,8 @@ class NestedMagics(Magics):
                                    options_for=lambda target: self._options(target, ns))
         if isinstance(report, Report) and report.error is not None:
             raise UsageError(one_line(report.error))     # contracts §5: one target that cannot be read; in a fleet, a row
+        for one in report.hosts if isinstance(report, FleetReport) else [report]:
+            one.details = ns.details             # --details: the views show every check of every VM
         return report.to_dict() if ns.json else report
 
     # ------------------------------------------------------------------ %%nested_enable

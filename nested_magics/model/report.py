@@ -70,6 +70,8 @@ class Report:
     path_prefix: str = ""    # the VMs its VMs live in (``myVM`` for a report on myVM/nestedVM); "" for the host's own
     facts: HostFacts | None = field(default=None, repr=False, compare=False)   # the facts checked
     vantage: Vantage | None = field(default=None, repr=False, compare=False)   # what can run here, when it is a VM
+    # Views show a big host as groups and its worst VMs; ``--details`` (True) asks for every check of every VM.
+    details: bool = field(default=False, repr=False, compare=False)
 
     @classmethod
     def failed(cls, target: str, message: str) -> "Report":

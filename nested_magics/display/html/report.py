@@ -6,15 +6,19 @@ The next steps are the front end's (``advise``, see ``display.steps``); without 
 
 from __future__ import annotations
 
+import re
+
+from nested_magics.model import collector
 from nested_magics.model.report import FAIL, PASS, WARN, Report
 from nested_magics.model.sizes import format_size
-from nested_magics.display import steps
+from nested_magics.display import digest, steps
 from nested_magics.display.order import Groups, verdict_tally, worst_first
 from nested_magics.display.html.vantage import vantage_html
 from nested_magics.display.html.kit import ROW, badge, banner, command, counts_text, el, esc, group, muted, page, \
     table, td, verdict_badge
 
-HTML_VM_DETAILS = 10   # the static form details this many VMs (worst first); the text form has them all
+HTML_VM_DETAILS = 5    # a host of up to this many VMs shows each VM's checks; a bigger one, one VM per group
+ADDRESS = re.compile(r"https://[^\s;]+")    # a public address in a check's source (sources are joined by "; ")
 
 
 # ---------------------------------------------------------------- checks
@@ -23,8 +27,19 @@ HTML_VM_DETAILS = 10   # the static form details this many VMs (worst first); th
 def check_row(check) -> str:
     fix = command(check.fix) if check.fix else muted("—")
     why = (el("div", esc(check.title), "nm-title") + el("div", esc(check.detail), "nm-why")
-           + el("div", el("span", esc(check.id), "nm-id") + " · " + esc(check.source), "nm-src"))
+           + el("div", el("span", esc(check.id), "nm-id") + " · " + source_html(check.source), "nm-src"))
     return f"<tr {ROW}>{td(badge(check.status), 'nm-st')}{td(why)}{td(fix, 'nm-fixcol')}</tr>"
+
+
+def source_html(source: str) -> str:
+    """A check's source, escaped, with each public address a link that opens in a new tab."""
+    out, at = [], 0
+    for found in ADDRESS.finditer(source):
+        url = esc(found.group())
+        out.append(esc(source[at:found.start()]))
+        out.append(f'<a href="{url}" target="_blank" rel="noopener noreferrer">{url}</a>')
+        at = found.end()
+    return "".join(out) + esc(source[at:])
 
 
 def _checks_table(rows: str) -> str:
@@ -132,9 +147,44 @@ def vm_row(groups: Groups, summary: dict) -> str:
 
 
 def vm_table(groups: Groups, summaries: list[dict]) -> str:
-    """One row per VM (worst first), in a scroll box: quick to read and to draw for 1,000 VMs."""
-    rows = "".join(vm_row(groups, s) for s in summaries)
-    return el("div", table(["Verdict", "VM", "Checks and worst problem"], rows, style="margin:0"), "nm-scroll")
+    """One row per VM (worst first), in a scroll box; a big host (``digest``) gets its VMs grouped by verdict
+    and failing checks first, rows for its worst VMs only, and the way to see every VM."""
+    big = digest.is_big(groups)
+    shown = summaries[:digest.ROWS] if big else summaries
+    rows = "".join(vm_row(groups, s) for s in shown)
+    out = el("div", table(["Verdict", "VM", "Checks and worst problem"], rows, style="margin:0"),
+             "nm-scroll")
+    if not big:
+        return out
+    return problem_groups_table(groups) + out + el("p", _showing_html(len(summaries), len(shown)), "nm-muted")
+
+
+def problem_groups_table(groups: Groups) -> str:
+    """Every VM counted once: a row per group of VMs with one verdict failing and warning on the same checks."""
+    shown, rest = digest.listed(digest.problem_groups(groups))
+    rows = "".join(f'<tr {ROW}>{td(verdict_badge(g.verdict))}{td(f"{len(g.names):,}")}{td(esc(g.problems()))}'
+                   f'{td(muted(esc(g.examples())))}</tr>' for g in shown)
+    if rest:
+        rows += f'<tr {ROW}>{td(muted(esc(rest)), colspan=4)}</tr>'
+    return table(["Verdict", "VMs", "Checks they fail and warn on", "VMs, for example"], rows)
+
+
+def _showing_html(total: int, shown: int) -> str:
+    """``digest.showing`` for the notebook, its commands in ``<code>``."""
+    line = esc(digest.showing(total, shown, "magic"))
+    for command_text in ("%nested_check --details", "r = %nested_check", "r.to_dict()"):
+        line = line.replace(command_text, f"<code>{command_text}</code>", 1)
+    return line
+
+
+def _detailed(groups: Groups, ordered: list[dict]) -> list[tuple[dict, str]]:
+    """The VMs whose checks are shown, with a note: each VM of a small host; the first VM of the worst groups
+    of a bigger one (the others of a group fail and warn on the same checks)."""
+    if len(ordered) <= HTML_VM_DETAILS:
+        return [(s, "") for s in ordered]
+    verdicts = {s["name"]: s for s in ordered}
+    first = [g for g in digest.problem_groups(groups) if g.fails or g.warns][:digest.DETAILED]
+    return [(verdicts[g.names[0]], f" (first of {len(g.names):,} VM(s) failing and warning alike)") for g in first]
 
 
 def report_top(report: Report, groups: Groups, advise: steps.Advise | None = None) -> str:
@@ -149,21 +199,26 @@ def report_top(report: Report, groups: Groups, advise: steps.Advise | None = Non
 def report_body(report: Report, groups: Groups | None = None, open_first: bool = True,
                 advise: steps.Advise | None = None) -> str:
     """The whole static dashboard (without the stylesheet)."""
-    groups = groups or Groups(report)
+    with collector.paused():           # a big host's report: many objects, no cycles (see model.collector)
+        return _body(report, groups or Groups(report), open_first, advise)
+
+
+def _body(report: Report, groups: Groups, open_first: bool, advise: steps.Advise | None) -> str:
     out = report_top(report, groups, advise)
     if report.error is not None or not report.vms:
         return out
     ordered = groups.vms_worst_first()
-    out += el("h4", f"VMs ({len(ordered)}, worst first)", "nm-h")
+    out += el("h4", f"VMs ({len(ordered):,}, worst first)", "nm-h")
     if len(ordered) > 1:
         out += vm_table(groups, ordered)
-    shown = ordered[:HTML_VM_DETAILS]
-    for i, summary in enumerate(shown):
+    shown = [(s, "") for s in ordered] if report.details else _detailed(groups, ordered)
+    for i, (summary, note) in enumerate(shown):
         opened = " open" if open_first and i == 0 and summary["verdict"] != "ready" or len(ordered) == 1 else ""
-        out += group(esc(vm_group_title(groups, summary)), checks_table(groups.checks(summary["name"])), opened)
-    if len(ordered) > len(shown):
-        out += el("p", f"Details above for the {len(shown)} worst of {len(ordered)} VMs; every check of every VM is "
-                  "in the text form, and <code>%nested_check NAME</code> details one VM.", "nm-muted")
+        out += group(esc(vm_group_title(groups, summary) + note), checks_table(groups.checks(summary["name"])),
+                     opened)
+    if len(ordered) > len(shown) and not digest.is_big(groups):
+        out += el("p", f"Checks above for the first VM of each kind of problem; <code>%nested_check NAME</code> "
+                  "shows one VM, <code>%nested_check --details</code> every check of every VM.", "nm-muted")
     return out
 
 
