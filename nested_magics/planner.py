@@ -81,7 +81,9 @@ def plan_enable(host: HostFacts, vm_name: str, options: EnableOptions | None = N
         if wanted is not None and (vm.startup_bytes or 0) < wanted:
             changes.append(kinds.startup_memory(vm, vm.startup_bytes, wanted))
             vm.startup_bytes = wanted
-    if options.networking == "mac-spoofing" and any(not a.mac_spoofing for a in vm.network_adapters):
+    # On a cloud VM host MAC spoofing cannot reach the network (vm.networking): only --networking nat helps there.
+    in_cloud = host.machine is not None and host.machine.cloud is not None
+    if options.networking == "mac-spoofing" and not in_cloud and any(not a.mac_spoofing for a in vm.network_adapters):
         changes.append(kinds.mac_spoofing(vm, True))
         for adapter in vm.network_adapters:
             adapter.mac_spoofing = True
@@ -98,6 +100,13 @@ def plan_enable(host: HostFacts, vm_name: str, options: EnableOptions | None = N
         plan.refused = Refusal("guest-nat", f"{vm.name} already has a NAT ({named}) and Windows allows one NAT per "
                                f"host, so nothing was planned: use that NAT, or remove it inside {vm.name} first "
                                "(Remove-NetNat) and plan again")
+        return plan
+    no_hyperv = not guest_hyperv and vm.guest is not None and req.edition_lacks_hyperv(vm.guest)
+    if no_hyperv and wants_guest:   # Windows Home: the install fails ("Feature name Microsoft-Hyper-V is unknown.")
+        step = "install-hyperv" if options.install_hyperv else "guest-nat"
+        plan.refused = Refusal(step, f"{vm.name} runs {req.edition_name(vm.guest)}, which has no Hyper-V, so it cannot "
+                               f"be installed there{' (a NAT inside it needs Hyper-V)' if step == 'guest-nat' else ''}: "
+                               f"upgrade the guest to {req.HYPERV_EDITIONS}")
         return plan
     if options.networking == "nat" and not guest_hyperv and not options.install_hyperv:
         plan.refused = Refusal("guest-nat", f"a NAT network inside {vm.name} needs Hyper-V in the guest, which is not "

@@ -68,9 +68,9 @@ def test_check_on_the_default_target_shows_what_the_blogs_reader_faced(run):
     assert "profile preview" in lines[0] and "build 10565" in lines[0]
     labelled = [line for line in lines if line[:4] in ("PASS", "INFO", "WARN", "FAIL")]
     assert [line.split()[1] for line in labelled] == [
-        "host.os-build", "host.hyperv", "host.cpu", "host.vbs", "host.memory", "host.facts", "vm.exists", "vm.version",
-        "vm.state", "vm.expose-extensions", "vm.dynamic-memory", "vm.memory", "vm.networking", "vm.checkpoints",
-        "vm.processors", "vm.guest-hyperv", "vm.known-issues"]
+        "host.os-build", "host.hyperv", "host.cpu", "host.vbs", "host.memory", "host.facts", "host.edition", "host.boot",
+        "host.virtual", "vm.exists", "vm.version", "vm.state", "vm.expose-extensions", "vm.dynamic-memory", "vm.memory",
+        "vm.networking", "vm.checkpoints", "vm.processors", "vm.guest-hyperv", "vm.known-issues", "vm.clustered"]
     assert "Verdict: FIXABLE (myVM fixable)" in lines
     assert any(line.startswith("Next: ") and "enable myVM" in line for line in lines)
     assert "fix: Set-VMProcessor -VMName 'myVM' -ExposeVirtualizationExtensions $true" in r.out

@@ -125,7 +125,7 @@ def test_an_error_report_is_target_verdict_error():
 
 def test_report_helpers(make_facts, make_vm):
     report = build_report(make_facts(vms=[make_vm("a"), make_vm("b")]), "t")
-    assert len(report.host_checks) == 6 and all(c.vm is None for c in report.host_checks)
+    assert len(report.host_checks) == 9 and all(c.vm is None for c in report.host_checks)
     assert {c.vm for c in report.checks_for("b")} == {"b"}
     assert sum(report.counts().values()) == len(report.checks)
     assert "2 VM(s)" in repr(report) and "fixable" in repr(report)

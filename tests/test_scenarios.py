@@ -114,3 +114,84 @@ def test_every_fixable_vm_in_every_scenario_can_be_enabled_to_ready(name, vm):
     assert result.failed is None, result.failed
     assert result.after.vms == [{"name": vm, "verdict": "ready"}]
     assert host.plan_enable(vm, update_version=True, turn_off=True).changes == []      # idempotent
+
+
+# ---------------------------------------------------------------- today's machines (issue 13)
+
+TODAY = {   # scenario: (verdict, {check id (vm or None): status}) — the checks each one is there to teach
+    "azure-d-series": ("fixable", {("host.virtual", None): "info", ("host.cpu", None): "pass",
+                                   ("vm.networking", "lab-l2"): "warn", ("vm.expose-extensions", "lab-l2"): "fail"}),
+    "azure-b-series": ("blocked", {("host.cpu", None): "fail", ("host.hyperv", None): "fail",
+                                   ("host.virtual", None): "info"}),
+    "win11-24h2-vbs": ("ready", {("host.vbs", None): "info", ("host.edition", None): "pass",
+                                 ("vm.guest-hyperv", "dev-box"): "pass"}),
+    "win11-home": ("blocked", {("host.edition", None): "fail", ("host.hyperv", None): "fail"}),
+    "server-core-no-module": ("blocked", {("host.facts", None): "warn"}),
+    "arm64-laptop": ("blocked", {("host.cpu", None): "fail"}),
+    "cluster-node": ("fixable", {("vm.clustered", "sql01"): "warn", ("vm.clustered", "build-l1"): "warn",
+                                 ("vm.clustered", "jump01"): "pass"}),
+    "hypervisor-off": ("blocked", {("host.boot", None): "fail", ("host.hyperv", None): "fail"}),
+    "server-2025": ("fixable", {("vm.version", "web01"): "fail", ("host.cpu", None): "pass"}),
+}
+
+
+@pytest.mark.parametrize("name", sorted(TODAY))
+def test_each_scenario_for_today_has_its_verdict_and_key_checks(name):
+    verdict, expected = TODAY[name]
+    report = nm.check(f"mock:{name}")
+    assert report.verdict == verdict
+    got = {(c.id, c.vm): c.status for c in report.checks}
+    assert {key: got.get(key) for key in expected} == expected
+
+
+def test_the_azure_scenarios_are_azure_vms_of_the_sizes_they_teach():
+    """real-hosts §6: Dsv5 says Nested Virtualization: Supported, B-series (Bsv2) Not supported."""
+    d, b = load_scenario("azure-d-series"), load_scenario("azure-b-series")
+    assert (d.machine.cloud.vm_size, d.machine.cloud.security_type) == ("Standard_D4s_v5", "Standard")
+    assert (b.machine.cloud.vm_size, b.machine.virtual) == ("Standard_B2s", True)
+    cpu = next(c for c in nm.check("mock:azure-b-series").checks if c.id == "host.cpu")
+    assert "Standard_B2s" in cpu.detail and "Not supported" in cpu.detail
+
+
+def test_on_the_azure_d_series_vm_nested_guests_get_a_nat_and_the_vm_ends_ready():
+    """real-hosts §6, §7: on a cloud VM host only a NAT inside the VM gives nested guests a network."""
+    host = nm.connect("mock:azure-d-series")
+    plan = host.plan_enable("lab-l2", networking="nat", install_hyperv=True)
+    assert "enable-mac-spoofing" not in [c.id for c in plan.changes] and plan.changes[-1].id == "guest-nat"
+    result = plan.apply(confirm=True)
+    assert result.failed is None and result.after.vms == [{"name": "lab-l2", "verdict": "ready"}]
+    assert next(c for c in result.after.checks if c.id == "vm.networking").status == "pass"
+
+
+def test_server_core_without_the_module_has_partial_facts_in_the_hosts_own_words():
+    """real-hosts §3: without -IncludeManagementTools, Get-VM is not recognized on Server Core."""
+    facts = load_scenario("server-core-no-module")
+    assert {e.part for e in facts.errors} >= {"vms"}
+    assert all("is not recognized as the name of a cmdlet" in e.message for e in facts.errors)
+    check = next(c for c in nm.check("mock:server-core-no-module").checks if c.id == "host.facts")
+    assert "Hyper-V-PowerShell" in check.detail
+
+
+def test_hypervisor_off_refuses_the_plan_and_no_vm_starts():
+    """real-hosts §4: with hypervisorlaunchtype Off the hypervisor never starts, so no VM can run."""
+    host = nm.connect("mock:hypervisor-off")
+    assert host.plan_enable("ubuntu-dev").refused.id == "host"
+    started = host.vm("start", "ubuntu-dev")
+    assert not started.ok and "hypervisor is not running" in started.message
+
+
+def test_installing_hyperv_in_a_home_guest_fails_with_dism_s_words(scenario, make_vm, make_guest):
+    """real-hosts §5: Home does not own the feature: "Feature name Microsoft-Hyper-V is unknown." (0x800f080c)."""
+    guest = make_guest(os={"caption": "Microsoft Windows 11 Home", "edition": "Core", "build": 26100})
+    host = nm.connect(scenario(os={"build": 26100}, supported_vm_versions=["8.0", "12.0"],
+                               vms=[make_vm(state="Running", version="12.0", nesting=True, guest=guest)]))
+    result = host.vm("install-hyperv", "myVM")
+    assert not result.ok and result.message == "Feature name Microsoft-Hyper-V is unknown."
+    assert host.plan_enable("myVM", install_hyperv=True).refused.id == "install-hyperv"
+
+
+def test_inside_a_vm_the_mock_reports_a_virtual_machine():
+    """real-hosts §6: Win32_ComputerSystem says Model "Virtual Machine" in any Hyper-V guest."""
+    report = nm.connect("mock:three-levels").report_for("myVM/nestedVM")
+    virtual = next(c for c in report.checks if c.id == "host.virtual")
+    assert virtual.status == "info" and "L2 under an L1" in virtual.detail

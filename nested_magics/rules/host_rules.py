@@ -8,7 +8,9 @@ from nested_magics.model.report import FAIL, INFO, PASS, WARN, Check
 from nested_magics.model.sizes import format_size
 from nested_magics.rules import requirements as req
 from nested_magics.rules.registry import host_rule
-from nested_magics.rules.sources import AMD_DOCS, BLOG, DOCS_2016, DOCS_NOW, HW_DOCS, VBS_NOTE
+from nested_magics.rules import cloud
+from nested_magics.rules.sources import (AMD_DOCS, ARM64_NOTE, AZURE_SIZES, BLOG, DOCS_2016, DOCS_NOW, HW_DOCS,
+                                         TLFS_NESTED, VBS_NOTE)
 
 
 @host_rule("host.os-build")
@@ -34,7 +36,11 @@ def check_os_build(host: HostFacts) -> Check:
                  None, f"{DOCS_2016}")  # facts §2.2, §2.3
 
 
-def _hyperv_fix(host: HostFacts) -> str:
+def _hyperv_fix(host: HostFacts) -> str | None:
+    if req.edition_lacks_hyperv(host):          # Home: the install fails ("Feature name ... is unknown"); host.edition
+        return None
+    if host.hyperv_installed and req.launch_type_off(host):     # installed, switched off at boot: host.boot
+        return req.LAUNCH_AUTO
     if host.os.kind == "server":
         return pwsh.command("Install-WindowsFeature", "IncludeManagementTools", "Restart", Name="Hyper-V")
     return pwsh.command("Enable-WindowsOptionalFeature", "Online", "All", FeatureName="Microsoft-Hyper-V")
@@ -65,10 +71,56 @@ def _cpu_flags_problem(host: HostFacts) -> str | None:
     return ", ".join(off) if off else None
 
 
+def _not_x64_check(host: HostFacts, arch: str) -> Check:
+    """contracts §3: a host that is not x64 cannot nest, said about the architecture, not the vendor."""
+    model = f" ({host.cpu.model})" if host.cpu.model else ""
+    if arch.casefold() == "arm64":
+        return Check("host.cpu", None, FAIL, False, "ARM64 processor: Hyper-V cannot nest on ARM64",
+                     f"ARM64{model}: nested virtualization is x64-only (Microsoft's hypervisor specification); "
+                     "Microsoft, 2025: \"a hardware limitation of most ARM64 chips\" (Azure's Arm64 Dpsv6 sizes "
+                     "say Not supported too). VMs run here, but none of them can run Hyper-V or WSL2 in turn.",
+                     None, f"{TLFS_NESTED}; {ARM64_NOTE}")  # real-hosts §5
+    return Check("host.cpu", None, FAIL, False, f"{arch} Windows cannot run nested virtualization",
+                 f"The processor architecture is {arch}{model}: Hyper-V and nesting need 64-bit (x64) Windows.",
+                 None, f"{TLFS_NESTED}; {HW_DOCS}")
+
+
+def _in_vm_check(host: HostFacts, vendor: str, model: str) -> Check | None:
+    """On a host that is itself a VM, HypervisorPresent is true anyway (its own host's hypervisor), so the
+    CPU flags, its Azure size and Hyper-V's own install decide whether extensions reach it (real-hosts §6)."""
+    if host.machine is None or not host.machine.virtual:
+        return None
+    flags = (host.cpu.vmx, host.cpu.slat)
+    if host.hyperv_installed and host.hypervisor_present and not cloud.size_blocks(host):
+        return Check("host.cpu", None, PASS, False, f"{vendor} processor{model}, extensions exposed to this VM",
+                     "Hyper-V runs in this VM, and its installer refuses a VM whose host hides the virtualization "
+                     "extensions (if they were turned off since, VMs here fail to start with \"one of the Hyper-V "
+                     "components is not running\").", None, f"{DOCS_NOW}")  # facts §3
+    if False in flags or cloud.size_blocks(host):
+        why = ("its processor shows no VT-x/AMD-V or SLAT, so its own host does not expose them" if False in flags
+               else "its Azure size does not offer nested virtualization")
+        return Check("host.cpu", None, FAIL, False, "Virtualization extensions are not exposed to this VM",
+                     f"{vendor}{model}: this computer is a VM and {why}: Hyper-V will not install here and WSL2 "
+                     "fails with 0x80370102. "
+                     + cloud.outer_step(host), None, f"{DOCS_NOW}; {AZURE_SIZES}" if cloud.is_azure(host) else DOCS_NOW,
+                     data={"outer_step": cloud.outer_step(host)})  # facts §3, real-hosts §6
+    if all(flags):
+        return Check("host.cpu", None, PASS, False, f"{vendor} processor{model}, extensions exposed to this VM",
+                     "This computer is a VM and its processor shows VT-x/AMD-V and SLAT: its host exposes them.",
+                     None, f"{DOCS_NOW}")
+    return Check("host.cpu", None, INFO, False, "Unknown whether this VM's host exposes virtualization extensions",
+                 "This computer is a VM; its CPU flags were not reported, so whether its host exposes the extensions "
+                 "is unknown (a VM cannot read it directly; installing Hyper-V here tells). " + cloud.outer_step(host),
+                 None, f"{DOCS_NOW}")
+
+
 @host_rule("host.cpu", needs=("cpu",))
 def check_cpu(host: HostFacts) -> Check:
     vendor = host.cpu.vendor or "unknown"
     model = f" ({host.cpu.model})" if host.cpu.model else ""
+    arch = req.not_x64(host)
+    if arch:
+        return _not_x64_check(host, arch)
     if not (host.cpu.is_intel or host.cpu.is_amd):
         return Check("host.cpu", None, FAIL, False, f"Processor vendor {vendor} cannot nest Hyper-V",
                      "Nested virtualization needs an Intel processor with VT-x and EPT, or (since Windows 11 / "
@@ -81,6 +133,9 @@ def check_cpu(host: HostFacts) -> Check:
                      "Windows Server 2022 (in 2015 it was Intel-only; Windows 10 Insider builds from about 19640 "
                      "worked but were never supported). Windows 10 on AMD cannot start a nesting VM.",
                      None, f"{AMD_DOCS}; {BLOG}")  # facts §2.5
+    in_vm = _in_vm_check(host, vendor, model)
+    if in_vm is not None:
+        return in_vm
     if host.hypervisor_present:
         return Check("host.cpu", None, PASS, False, f"{'Intel' if host.cpu.is_intel else 'AMD'} processor{model}",
                      "The hypervisor is running, so the CPU's virtualization extensions and SLAT are present "

@@ -54,3 +54,38 @@ def off_changes_offered(host: HostFacts, vm: VM) -> bool:
     """Would the enable plan offer a change that needs ``vm`` Off? Only when it is Off, or is stopped anyway
     (a settled state; Saved and Paused with their opt-ins)."""
     return vm.state == "Off" or (vm.state in SETTLED_STATES and needs_off(host, vm))
+
+
+# Windows editions without Hyper-V (registry EditionID): Home is Core, CoreN, CoreSingleLanguage,
+# CoreCountrySpecific (Microsoft, Install Hyper-V, 2025). The editions that have it, as users know them:
+HYPERV_EDITIONS = "Pro, Enterprise or Education (client), or Windows Server Standard or Datacenter"
+
+
+def edition_lacks_hyperv(host: HostFacts) -> bool | None:
+    """True when this edition has no Hyper-V (Home, or the feature is NotPresent), False when it has it, None unknown."""
+    edition = (host.os.edition or "").casefold()
+    if edition.startswith("core") or host.features.get("Microsoft-Hyper-V") == "NotPresent":
+        return True
+    if edition or host.hyperv_installed:    # Hyper-V installed: this edition has it
+        return False
+    return None
+
+
+def edition_name(host: HostFacts) -> str:
+    """The edition as users say it: ``Microsoft Windows 11 Home (EditionID Core)``."""
+    edition = host.os.edition
+    return f"{host.os.caption or 'Windows'}" + (f" (EditionID {edition})" if edition else "")
+
+
+def not_x64(host: HostFacts) -> str | None:
+    """The architecture when it is known and not x64 (Hyper-V nests on x64 only), else None."""
+    arch = host.cpu.architecture
+    return arch if arch is not None and arch.casefold() not in ("x64", "amd64") else None
+
+
+LAUNCH_AUTO = "bcdedit /set hypervisorlaunchtype auto; Restart-Computer"   # as an administrator (WSL docs)
+
+
+def launch_type_off(host: HostFacts) -> bool:
+    """bcdedit says the hypervisor does not start at boot (hypervisorlaunchtype Off)."""
+    return host.boot is not None and (host.boot.hypervisor_launch_type or "").casefold() == "off"

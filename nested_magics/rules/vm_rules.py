@@ -8,7 +8,7 @@ from nested_magics.model.report import FAIL, INFO, PASS, WARN, Check
 from nested_magics.model.sizes import format_size
 from nested_magics.rules import requirements as req
 from nested_magics.rules.registry import vm_rule
-from nested_magics.rules.sources import BLOG, DOCS_2016, DOCS_NOW, L1_225, SCRIPT
+from nested_magics.rules.sources import BLOG, DOCS_2016, DOCS_NOW, EDITIONS, GET_VM, L1_225, NESTED_WHAT, SCRIPT
 
 
 def _vm_check(vm: VM, id_: str, status: str, fixable: bool, title: str, detail: str,
@@ -153,13 +153,16 @@ def check_networking(host: HostFacts, vm: VM) -> Check:
                          "Nested guests will have no network until the VM has an adapter "
                          "(then MAC spoofing, or NAT inside the guest).",
                          pwsh.command("Add-VMNetworkAdapter", VMName=vm.name), source)
-    if all(a.mac_spoofing for a in adapters):
+    in_cloud = host.machine is not None and host.machine.cloud is not None
+    if all(a.mac_spoofing for a in adapters) and not in_cloud:
         return _vm_check(vm, "vm.networking", PASS, False, "MAC address spoofing is on",
                          "Nested guests can reach the network through this VM's adapter.", None, source)
     if req.profile(host.build) == "current" and vm.guest is not None and vm.guest.nat:
         return _vm_check(vm, "vm.networking", PASS, False, "Nested guests use NAT inside the VM",
                          f"The guest has a NAT network ({vm.guest.nat[0].name}); since 2016 that works without MAC spoofing.",
                          None, source)
+    if in_cloud:
+        return _cloud_networking(host, vm)
     detail = ("MAC spoofing is off, so nested guests won't have network. The blog required MAC spoofing; since 2016 "
               "a NAT network inside the VM works too (best where spoofing is not allowed, as in a public cloud).")
     if req.profile(host.build) == "preview":
@@ -167,6 +170,21 @@ def check_networking(host: HostFacts, vm: VM) -> Check:
     return _vm_check(vm, "vm.networking", WARN, True, "Nested guests won't have network (MAC spoofing off)", detail,
                      pwsh.mac_spoofing(vm.name),
                      source)
+
+
+def _cloud_networking(host: HostFacts, vm: VM) -> Check:
+    """contracts §3: on a cloud VM host MAC spoofing does not count (it is a setting of this host's own vNIC on
+    the provider's host, which tenants cannot change); only a NAT inside the VM gives nested guests a network."""
+    spoofing = "MAC spoofing is on, but it" if all(a.mac_spoofing for a in vm.network_adapters) else "MAC spoofing"
+    where = f"{host.name} is a {host.machine.cloud.provider} VM: {spoofing} does not reach a cloud network"
+    if req.profile(host.build) == "preview":    # the 2015 preview had no NAT way (it came in 2016)
+        return _vm_check(vm, "vm.networking", WARN, False, "Nested guests won't have network (a cloud VM host)",
+                         f"{where}, and on build {host.build} nested guests needed MAC spoofing (NAT inside the VM "
+                         "works from build 14361 on).", None, f"{BLOG}; {DOCS_NOW}")
+    return _vm_check(vm, "vm.networking", WARN, True, "Nested guests need a NAT here (a cloud VM host)",
+                     f"{where}, so nested guests need a NAT network inside this VM (Microsoft: NAT \"is best suited for "
+                     "cases where MAC address spoofing isn't possible, like in a public cloud environment\"). "
+                     "Plan it with --networking nat.", None, f"{DOCS_NOW}")  # real-hosts §6, §7
 
 
 @vm_rule("vm.checkpoints", needs=("vms.checkpoints",))
@@ -218,6 +236,11 @@ def check_guest_hyperv(host: HostFacts, vm: VM) -> Check:
     if guest.hyperv_installed:
         return _vm_check(vm, "vm.guest-hyperv", PASS, False, "Hyper-V is installed in the guest",
                          "The guest can create its own VMs (blog step 4).", None, source)
+    if req.edition_lacks_hyperv(guest):     # --install-hyperv cannot work there ("Feature name ... is unknown")
+        return _vm_check(vm, "vm.guest-hyperv", INFO, False, "The guest's edition has no Hyper-V",
+                         f"{req.edition_name(guest)}: Windows Home has no Hyper-V, so it cannot be installed in this guest. "
+                         f"Upgrade the guest to {req.HYPERV_EDITIONS}, or install such an edition in the VM.", None,
+                         f"{source}; {EDITIONS}")
     return _vm_check(vm, "vm.guest-hyperv", INFO, True, "Hyper-V is not installed in the guest yet",
                      "Blog step 3: install Hyper-V in the guest once nesting is on (--install-hyperv).",
                      pwsh.install_hyperv_in_guest(vm.name, guest.os.kind), source)
@@ -235,3 +258,25 @@ def check_known_issues(host: HostFacts, vm: VM) -> Check:
               "runs inside, and Microsoft's current docs do not say whether live migration is supported (uncertain).")
     return _vm_check(vm, "vm.known-issues", PASS, False, "No known-issue warnings", detail, None,
                      f"{BLOG}; {DOCS_2016}")  # facts §2.7
+
+
+@vm_rule("vm.clustered")
+def check_clustered(host: HostFacts, vm: VM) -> Check:
+    if vm.clustered:
+        preview = req.profile(host.build) == "preview"
+        migration = ("on this preview build live migration of a VM hosting VMs fails (the blog)" if preview else
+                     "live migration of a VM hosting VMs is not documented as supported")
+        return _vm_check(vm, "vm.clustered", WARN, False, "This VM is clustered (a failover-cluster role)",
+                         "Microsoft: nested virtualization \"isn't suitable for Windows Server Failover Clustering\"; "
+                         "changes made here on one node bypass the cluster (another node may start the VM without "
+                         f"them), and {migration}.", None, f"{NESTED_WHAT}; {BLOG}" if preview else NESTED_WHAT)
+    if host.os.kind != "server":
+        return _vm_check(vm, "vm.clustered", PASS, False, "Not clustered (client Windows)",
+                         "Failover clustering exists only on Windows Server.", None, GET_VM)
+    if vm.clustered is False:
+        return _vm_check(vm, "vm.clustered", PASS, False, "Not clustered", "VM.IsClustered is false.", None, GET_VM)
+    unread = host.unread(("vms.clustered",), vm.name)
+    why = f": {unread.message}" if unread else ""
+    return _vm_check(vm, "vm.clustered", INFO, False, "Unknown whether this VM is clustered",
+                     f"IsClustered was not reported{why}. To see it on the host: "
+                     f"Get-VM -Name {pwsh.quote(vm.name)} | Select-Object Name, IsClustered", None, GET_VM)

@@ -11,7 +11,7 @@ import copy
 import time
 
 from ...errors import ActionRefused, UsageProblem
-from ...model.facts import VM, HostFacts, Memory, OSInfo, version_tuple
+from ...model.facts import VM, HostFacts, Machine, Memory, OSInfo, version_tuple
 from ...model.plan import Change
 from ...model.results import ActionResult
 from ...model.sizes import format_size
@@ -23,8 +23,8 @@ from . import actions
 from .changes import CHANGES
 from .faults import Fault
 from .levels import Level
-from .texts import (ALREADY_IN_STATE, COMPONENTS_NOT_RUNNING, GUEST_OS_MEMORY, HYPERVISOR_RUNNING, INVALID_STATE,
-                    NO_NESTING_PLATFORM, NOT_RECOGNIZED, VERSION_NOT_SUPPORTED, simulated)
+from .texts import (ALREADY_IN_STATE, COMPONENTS_NOT_RUNNING, FEATURE_UNKNOWN, GUEST_OS_MEMORY, HYPERVISOR_RUNNING,
+                    INVALID_STATE, NO_NESTING_PLATFORM, NOT_RECOGNIZED, VERSION_NOT_SUPPORTED, simulated)
 
 
 class Simulator:
@@ -93,6 +93,8 @@ class Simulator:
             guest.default_vm_version = above.default_vm_version
         if guest.memory is None and last.vm.startup_bytes:
             guest.memory = Memory(total_bytes=last.vm.startup_bytes)
+        if guest.machine is None:   # what Win32_ComputerSystem says in any Hyper-V guest (real-hosts §6)
+            guest.machine = Machine(virtual=True, manufacturer="Microsoft Corporation", model="Virtual Machine")
         return guest
 
     def level_can_nest(self, chain: list[Level]) -> bool:
@@ -267,6 +269,8 @@ class Simulator:
         guest = vm.guest
         if guest.hyperv_installed:
             return f"Hyper-V is already installed in {vm.name}"
+        if req.edition_lacks_hyperv(guest):       # Home: the edition does not own the feature
+            raise ActionRefused(FEATURE_UNKNOWN.format("Microsoft-Hyper-V"))
         above = chain[:-1]
         if not vm.nesting or not self.level_can_nest(above):
             raise ActionRefused(HYPERVISOR_RUNNING)

@@ -15,6 +15,8 @@ COMPONENTS_NOT_RUNNING = "Failed to start the virtual machine '{0}' because one 
 VERSION_NOT_SUPPORTED = "The VM version {0} of the virtual machine '{1}' is not supported."
 NOT_RECOGNIZED = ("The term '{0}' is not recognized as the name of a cmdlet, function, script file, or operable "
                   "program.")
+# DISM's 0x800f080c on Windows Home, whose edition does not own the feature (public transcripts).
+FEATURE_UNKNOWN = "Feature name {0} is unknown."
 GUEST_OS_MEMORY = 1 * GiB     # what a guest OS running Hyper-V keeps for itself (an estimate: simulated)
 
 
