@@ -9,7 +9,7 @@ from nested_magics.model.sizes import format_size
 from nested_magics.rules import requirements as req
 from nested_magics.rules.registry import host_rule
 from nested_magics.rules import cloud
-from nested_magics.rules.sources import (AMD_DOCS, ARM64_NOTE, AZURE_SIZES, BLOG, DOCS_2016, DOCS_NOW, HW_DOCS,
+from nested_magics.rules.sources import (AMD_DOCS, ARM64_NOTE, AZURE_SIZES, BLOG, DOCS_2016, DOCS_NOW, HW_DOCS, HYPERV_ADMINS, HYPERV_MODULE,
                                          TLFS_NESTED, VBS_NOTE)
 
 
@@ -237,11 +237,11 @@ def part_next_step(message: str) -> str:
 def check_facts(host: HostFacts) -> Check:
     if not host.errors:
         return Check("host.facts", None, PASS, False, "Every part of the host's facts was read",
-                     "The host answered every query nested-magics asks.", None, "Hyper-V PowerShell module")
+                     "The host answered every query nested-magics asks.", None, HYPERV_MODULE)
     lines = [f"{e.part}: {e.message} ({part_next_step(e.message)})" for e in host.errors]
     parts = ", ".join(e.part for e in host.errors[:5]) + (" …" if len(host.errors) > 5 else "")
     return Check("host.facts", None, WARN, False,
                  f"{len(host.errors)} part{'s' if len(host.errors) != 1 else ''} of the facts could not be read: {parts}",
                  "\n".join(lines) + "\nThe checks that need these parts say unknown (info) until they can be read.",
-                 None, "Microsoft, Hyper-V PowerShell module and Hyper-V Administrators group docs",
+                 None, f"{HYPERV_MODULE}; {HYPERV_ADMINS}",
                  data={"errors": [e.to_dict() for e in host.errors]})

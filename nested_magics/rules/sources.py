@@ -45,8 +45,12 @@ TRUSTED_LAUNCH = ("Microsoft, Trusted Launch for Azure VMs (2025), "
                   "https://learn.microsoft.com/en-us/azure/virtual-machines/trusted-launch")
 AZURE_IMDS = ("Microsoft, Azure Instance Metadata Service (2025): vmSize, securityType, "
               "https://learn.microsoft.com/en-us/azure/virtual-machines/instance-metadata-service")
-GET_VM = ("Microsoft, Get-VM (Hyper-V module, 2025): VMs of a failover cluster, "
+GET_VM = ("Microsoft, Get-VM (Hyper-V PowerShell module docs, 2025), "
           "https://learn.microsoft.com/en-us/powershell/module/hyper-v/get-vm")
+HYPERV_MODULE = ("Microsoft, Hyper-V PowerShell module reference (2025), "
+                 "https://learn.microsoft.com/en-us/powershell/module/hyper-v/")
+HYPERV_ADMINS = ("Microsoft, Active Directory security groups: Hyper-V Administrators (2025), "
+                 "https://learn.microsoft.com/en-us/windows-server/identity/ad-ds/manage/understand-security-groups")
 
 ALL = ALL + (EDITIONS, BCDEDIT, WSL_TROUBLESHOOTING, NESTED_STATUS, TLFS_NESTED, ARM64_NOTE, NESTED_WHAT,
-             AZURE_SIZES, TRUSTED_LAUNCH, AZURE_IMDS, GET_VM)
+             AZURE_SIZES, TRUSTED_LAUNCH, AZURE_IMDS, GET_VM, HYPERV_MODULE, HYPERV_ADMINS)

@@ -19,14 +19,14 @@ def _vm_check(vm: VM, id_: str, status: str, fixable: bool, title: str, detail: 
 @vm_rule("vm.exists")
 def check_exists(host: HostFacts, vm: VM) -> Check:
     return _vm_check(vm, "vm.exists", PASS, False, f"VM {vm.name} exists", f"Found on {host.name}.", None,
-                     "Hyper-V: Get-VM")
+                     GET_VM)
 
 
 def ambiguous_vm_check(host: HostFacts, name: str) -> Check:
     """contracts §3: a name matching more than one VM fails vm.exists, not fixable, listing their ids."""
     count = len(host.find_vms(name))
     return Check("vm.exists", name, FAIL, False, f"{count} VMs are named {name} on {host.name}",
-                 f"{host.ambiguous(name)}. Nothing can act on one of them by this name.", None, "Hyper-V: Get-VM")
+                 f"{host.ambiguous(name)}. Nothing can act on one of them by this name.", None, GET_VM)
 
 
 def missing_vm_check(host: HostFacts, name: str) -> Check:
@@ -34,11 +34,11 @@ def missing_vm_check(host: HostFacts, name: str) -> Check:
     if unread is not None:     # not found because it could not be read: unknown, never "does not exist"
         return Check("vm.exists", name, INFO, False, f"Unknown: VM {name} could not be read on {host.name}",
                      f"{host.name} did not give {unread.part}: {unread.message} (host.facts says the likely cause "
-                     "and the next step).", None, "Hyper-V: Get-VM", data={"unknown": unread.part})
+                     "and the next step).", None, GET_VM, data={"unknown": unread.part})
     existing = ", ".join(host.vm_names()) or "none"
     return Check("vm.exists", name, FAIL, False, f"VM {name} does not exist on {host.name}",
                  f"Hyper-V has no VM named {name!r} (names match case-insensitively). VMs on this host: {existing}.",
-                 None, "Hyper-V: Get-VM")
+                 None, GET_VM)
 
 
 @vm_rule("vm.version")
@@ -224,7 +224,7 @@ def check_processors(host: HostFacts, vm: VM) -> Check:
 @vm_rule("vm.guest-hyperv")
 def check_guest_hyperv(host: HostFacts, vm: VM) -> Check:
     guest = vm.guest
-    source = f"{BLOG} (step 3)"  # facts §2.6
+    source = BLOG  # blog step 3;  # facts §2.6
     if guest is None:           # unknown is never pass (contracts §3)
         unread = host.unread(("vms.guest",), vm.name)
         why = (f"Looking inside failed: {unread.message}" if unread else
