@@ -85,6 +85,7 @@ class EnableFlow(View):
         self.apply_button.on_click(lambda _b: self.apply())
         self.cancel_button.on_click(lambda _b: self.cancel())
         self.buttons = w.HBox([self.apply_button, self.cancel_button])
+        self.buttons.add_class("nm-actions")    # the focus ring of style.CSS
         if not self.can_apply:
             self.buttons.layout.display = "none"
         self.status = w.HTML("")

@@ -21,7 +21,7 @@ ACCORDION_LIMIT = 20     # up to this many items an Accordion; more, a Dropdown 
 
 def html_widget(body: str) -> w.HTML:
     """An HTML widget carrying the stylesheet, so it looks right wherever it is shown."""
-    return w.HTML(value=html.page(body), layout=w.Layout(width="100%"))
+    return w.HTML(value=html.page(body), layout=w.Layout(width="auto"))   # 100% + margins overflowed by 4 px
 
 
 class LazyPicker:

@@ -25,9 +25,9 @@ def plan_table(changes: list, outcomes: dict | None = None) -> str:
         change = (el("div", esc(c.id), "nm-title") + el("div", f"{esc(c.setting)}: {esc(show(c.setting, c.before))}"
                   + el("span", "→", "nm-arrow") + esc(show(c.setting, c.after)), "nm-why"))
         outcome = outcome_cell(outcomes.get(c.id, "skipped")) if outcomes is not None else ""
-        rows.append(f"<tr {ROW}>{td(str(i))}{td(change)}{td(command(c.powershell), 'nm-fixcol')}{td(rev)}{outcome}</tr>")
+        rows.append(f"<tr {ROW}>{td(str(i))}{td(change)}{td(command(c.powershell, column=True), 'nm-fixcol')}{td(rev)}{outcome}</tr>")
     headers = ["#", "Change: before → after", "PowerShell it runs", "Reversible"]
-    return table(headers + (["Outcome"] if outcomes is not None else []), "".join(rows))
+    return table(headers + (["Outcome"] if outcomes is not None else []), "".join(rows), min_width=720)
 
 
 def refusal_box(refusal) -> str:

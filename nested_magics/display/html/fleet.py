@@ -8,17 +8,17 @@ from __future__ import annotations
 from nested_magics.model.report import FAIL, VERDICT_ORDER, WARN, Report, worst
 from nested_magics.display import steps
 from nested_magics.display.order import Groups, verdict_tally
-from nested_magics.display.html.kit import ROW, banner, esc, group, page, table, td, verdict_badge
+from nested_magics.display.html.kit import ROW, banner, clamp, esc, group, name_span, page, table, td, verdict_badge
 from nested_magics.display.html.report import report_body
 
 
 def fleet_row(target: str, report: Report | None) -> str:
     """A host's row; ``report`` None means it has not answered yet."""
     if report is None:
-        return (f'<tr {ROW}>{td(verdict_badge("waiting"))}{td(esc(target), "nm-title", "nm-nw")}'
+        return (f'<tr {ROW}>{td(verdict_badge("waiting"))}{td(name_span(target), "nm-title")}'
                 f'{td("waiting for the host to answer…", "nm-muted", colspan=5)}</tr>')
     if report.error is not None:
-        return (f'<tr {ROW}>{td(verdict_badge("error"))}{td(esc(report.target), "nm-title", "nm-nw")}'
+        return (f'<tr {ROW}>{td(verdict_badge("error"))}{td(name_span(report.target), "nm-title")}'
                 f'{td(esc(report.error), colspan=5)}</tr>')
     c = report.counts()
     build = report.facts.build if report.facts is not None else "?"
@@ -26,9 +26,9 @@ def fleet_row(target: str, report: Report | None) -> str:
         vms = ", ".join(f"{v['name']} {v['verdict']}" for v in report.vms) or "none"
     else:
         vms = f"{len(report.vms)}: " + ", ".join(f"{n} {v}" for v, n in verdict_tally(s["verdict"] for s in report.vms))
-    return (f'<tr {ROW}>{td(verdict_badge(report.verdict))}{td(esc(report.target), "nm-title", "nm-nw")}'
-            f'{td(esc(report.host), "nm-nw")}{td(esc(build))}{td(f"{c[FAIL]} fail, {c[WARN]} warn", "nm-nw")}'
-            f'{td(esc(vms))}{td(esc(problem(report)), "nm-muted")}</tr>')
+    return (f'<tr {ROW}>{td(verdict_badge(report.verdict))}{td(name_span(report.target), "nm-title")}'
+            f'{td(name_span(report.host))}{td(esc(build), "nm-nw")}{td(f"{c[FAIL]} fail, {c[WARN]} warn", "nm-nw")}'
+            f'{td(clamp(vms), "nm-prose")}{td(clamp(problem(report)), "nm-muted", "nm-prose")}</tr>')
 
 
 def problem(report: Report) -> str:
@@ -45,7 +45,7 @@ def problem(report: Report) -> str:
 
 def fleet_table(rows: list[tuple[str, Report | None]]) -> str:
     body = "".join(fleet_row(t, r) for t, r in rows)
-    return table(["Verdict", "Target", "Host", "Build", "Checks", "VMs", "First problem"], body)
+    return table(["Verdict", "Target", "Host", "Build", "Checks", "VMs", "First problem"], body, min_width=760)
 
 
 def fleet_banner(reports: list[Report], total: int) -> str:

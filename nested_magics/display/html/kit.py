@@ -41,9 +41,13 @@ def el(tag: str, inner: str, *classes: str, style: str = "", extra: str = "") ->
     return f'<{tag} {attrs(*classes, style=style)}{extra}>{inner}</{tag}>'
 
 
-def table(headers: list[str], rows: str, style: str = "") -> str:
+def table(headers: list[str], rows: str, style: str = "", min_width: int = 560, boxed: bool = True) -> str:
+    """A table at least ``min_width`` px wide, in its own sideways-scrolling box (``boxed``), so every column
+    can be reached in a narrow window; ``boxed=False`` for a caller that gives it a scroll box of its own."""
     head = "".join(el("th", h, "nm-th") for h in headers)
-    return el("table", f"<thead><tr>{head}</tr></thead><tbody>{rows}</tbody>", "nm-table", style=style)
+    out = el("table", f"<thead><tr>{head}</tr></thead><tbody>{rows}</tbody>", "nm-table",
+             style=f"min-width:{min_width}px" + (f";{style}" if style else ""))
+    return el("div", out, "nm-wide") if boxed else out
 
 
 ROW = attrs("nm-row")
@@ -55,6 +59,18 @@ def td(inner: str, *classes: str, colspan: int = 0) -> str:
 
 def muted(text: str) -> str:
     return el("span", text, "nm-muted")
+
+
+def name_span(value, *classes: str) -> str:
+    """A host's or VM's name for a table cell: cut with an ellipsis when long, the full name on hover."""
+    text = esc(value)
+    return el("span", text, "nm-name", *classes, extra=f' title="{text}"')
+
+
+def clamp(value) -> str:
+    """Host text for a table cell (a list of VM names, a problem): at most three lines, all of it on hover."""
+    text = esc(value)
+    return el("div", text, "nm-clamp", extra=f' title="{text}"')
 
 
 # ---------------------------------------------------------------- small pieces
@@ -80,16 +96,20 @@ def box(kind: str, inner: str) -> str:
     return el("div", inner, "nm-box", f"nm-{kind}", style=tinted(BOX[kind]))
 
 
+NOWRAP_WORD = 40   # a cmdlet or parameter never breaks; a longer word (a 100-character name) wraps anywhere
+
+
 def code_words(text: str) -> str:
-    """Escaped text whose words never break (``Set-VMProcessor -VMName`` wraps only at spaces)."""
-    return " ".join(f'<span style="white-space:nowrap">{esc(word)}</span>' if "-" in word else esc(word)
-                    for word in text.split(" "))
+    """Escaped text whose short words never break (``Set-VMProcessor -VMName`` wraps only at spaces)."""
+    return " ".join(f'<span style="white-space:nowrap">{esc(word)}</span>' if "-" in word and len(word) <= NOWRAP_WORD
+                    else esc(word) for word in text.split(" "))
 
 
-def command(text: str) -> str:
-    """A command in monospace with a copy button (one click also selects it, for Ctrl+C)."""
+def command(text: str, column: bool = False) -> str:
+    """A command in monospace with a copy button (one click also selects it, for Ctrl+C); a table's ``column``
+    of commands keeps room for both (the table scrolls in its box instead)."""
     button = el("button", "Copy", "nm-copy", extra=f' type="button" title="{COPY_TITLE}" onclick="{COPY_JS}"')
-    return el("div", el("code", code_words(text), "nm-code") + button, "nm-cmd")
+    return el("div", el("code", code_words(text), "nm-code") + button, "nm-cmd", *(["nm-cmdcol"] if column else []))
 
 
 def counts_text(counts: dict) -> str:

@@ -14,8 +14,8 @@ from nested_magics.model.sizes import format_size
 from nested_magics.display import digest, steps
 from nested_magics.display.order import Groups, verdict_tally, worst_first
 from nested_magics.display.html.vantage import vantage_html
-from nested_magics.display.html.kit import ROW, badge, banner, command, counts_text, el, esc, group, muted, page, \
-    table, td, verdict_badge
+from nested_magics.display.html.kit import ROW, badge, banner, command, counts_text, el, esc, group, muted, \
+    name_span, page, table, td, verdict_badge
 
 HTML_VM_DETAILS = 5    # a host of up to this many VMs shows each VM's checks; a bigger one, one VM per group
 ADDRESS = re.compile(r"https://[^\s;]+")    # a public address in a check's source (sources are joined by "; ")
@@ -25,7 +25,7 @@ ADDRESS = re.compile(r"https://[^\s;]+")    # a public address in a check's sour
 
 
 def check_row(check) -> str:
-    fix = command(check.fix) if check.fix else muted("—")
+    fix = command(check.fix, column=True) if check.fix else muted("—")
     why = (el("div", esc(check.title), "nm-title") + el("div", esc(check.detail), "nm-why")
            + el("div", el("span", esc(check.id), "nm-id") + " · " + source_html(check.source), "nm-src"))
     return f"<tr {ROW}>{td(badge(check.status), 'nm-st')}{td(why)}{td(fix, 'nm-fixcol')}</tr>"
@@ -142,8 +142,8 @@ def vm_row(groups: Groups, summary: dict) -> str:
     counts = groups.counts(name)
     head = groups.headline(name)
     problems = f"{counts[FAIL]} fail, {counts[WARN]} warn" + (f" — {esc(head)}" if head else "")
-    return (f'<tr {ROW}>{td(verdict_badge(summary["verdict"]))}{td(f"<b>{esc(name)}</b> " + muted(where))}'
-            f'{td(problems)}</tr>')
+    return (f'<tr {ROW}>{td(verdict_badge(summary["verdict"]))}{td(el("b", name_span(name)) + " " + muted(where))}'
+            f'{td(problems, "nm-prose")}</tr>')
 
 
 def vm_table(groups: Groups, summaries: list[dict]) -> str:
@@ -152,7 +152,7 @@ def vm_table(groups: Groups, summaries: list[dict]) -> str:
     big = digest.is_big(groups)
     shown = summaries[:digest.ROWS] if big else summaries
     rows = "".join(vm_row(groups, s) for s in shown)
-    out = el("div", table(["Verdict", "VM", "Checks and worst problem"], rows, style="margin:0"),
+    out = el("div", table(["Verdict", "VM", "Checks and worst problem"], rows, min_width=480, boxed=False),
              "nm-scroll")
     if not big:
         return out
