@@ -17,7 +17,7 @@ import nested_magics as nm
 from nested_magics.display import digest, formatters, steps, view as view_module
 from nested_magics.display.enable_flow import EnableFlow
 from nested_magics.display.fleet_view import FleetView
-from nested_magics.display.widgets import ACCORDION_LIMIT, LazyPicker, PanelView, ReportView, TreeView
+from nested_magics.display.widgets import ACCORDION_LIMIT, LazyPicker, ReportView, TreeView
 from nested_magics.front.advice import next_steps
 
 
@@ -234,7 +234,7 @@ def test_apply_changes_the_host_and_shows_the_result():
     assert nesting_on()
     assert flow.state == "applied" and flow.result.ok
     assert not progress_rows(root) and not found(root, w.Button)   # the result replaces bars and buttons
-    page = html_of(root)
+    page = flow.html()                                             # the content output: the saved record
     assert page.count(">applied<") == 4 and "nm-v-ready" in page
     assert "myVM is ready: install Hyper-V inside it (blog step 3)" in page   # the after report's next step
 
@@ -270,16 +270,17 @@ def test_cancel_changes_nothing_and_disables_the_buttons():
 
 def test_refused_plan_has_no_apply_button(scenario, make_vm):
     target = scenario(vms=[make_vm(state="Saved")])
-    root = EnableFlow(nm.plan_enable(target, "myVM")).widget
-    page = html_of(root)
+    flow = EnableFlow(nm.plan_enable(target, "myVM"))
+    root, page = flow.widget, flow.html()
     assert not found(root, w.Button)
     assert "Refused (discard-saved-state)" in page and "--discard-saved-state" in page
 
 
 def test_nothing_to_change_has_no_buttons(scenario, make_vm):
     target = scenario(vms=[make_vm(nesting=True, mac_spoofing=True, startup=4 * 1024**3)])
-    root = EnableFlow(nm.plan_enable(target, "myVM")).widget
-    assert "Nothing to change" in html_of(root)
+    flow = EnableFlow(nm.plan_enable(target, "myVM"))
+    root = flow.widget
+    assert "Nothing to change" in flow.html()
     assert not found(root, w.Button)
 
 
@@ -290,7 +291,7 @@ def test_stale_plan_is_refused_and_changes_nothing():
     button(root, "Apply").click()
     assert flow.result.failed.id == "stale"
     assert not nesting_on()
-    assert "Refused (stale)" in html_of(root)
+    assert "Refused (stale)" in flow.html()
 
 
 def test_a_failing_change_shows_in_its_progress_bar(scenario, make_doc):
@@ -305,7 +306,7 @@ def test_a_failing_change_shows_in_its_progress_bar(scenario, make_doc):
     assert seen[-1]["disable-dynamic-memory"] == ("danger", "failed: disk on fire")
     assert seen[-1]["expose-extensions"][0] == "success"
     assert flow.result.failed.id == "disable-dynamic-memory"
-    assert "Failed at disable-dynamic-memory</b>: disk on fire" in html_of(root)
+    assert "Failed at disable-dynamic-memory</b>: disk on fire" in flow.html()
 
 
 def test_apply_in_code_without_widgets():
@@ -327,13 +328,13 @@ def test_tree_view_tabs():
     assert 'alt="Nested: the extensions are exposed to the guest VM"' in explainer
 
 
-def test_panel_view_for_an_apply_result(kernel):
+def test_a_panel_is_plain_text_and_html_even_live(kernel):
+    """An apply result has nothing to press: no widget, so a saved notebook shows it wherever it is opened."""
     result = nm.plan_enable("mock", "myVM").apply(confirm=True)
     data = formatters.apply_bundle(result, next_steps)
-    assert "application/vnd.jupyter.widget-view+json" in data
+    assert set(data) == {"text/plain", "text/html"}
     assert data["text/plain"].startswith("Plan for myVM on TH2-DESKTOP:")
-    assert "Next: myVM is ready" in data["text/plain"]
-    assert html_of(PanelView("x", "<b>y</b>").widget).count("<b>y</b>") == 1
+    assert "Next: myVM is ready" in data["text/plain"] and "nm-v-ready" in data["text/html"]
 
 
 def test_fleet_view_ignores_hosts_answering_after_close():

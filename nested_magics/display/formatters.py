@@ -1,5 +1,5 @@
 """MIME bundles for IPython's display: full text/plain and escaped HTML always; in a live kernel also
-the widget view.
+the widget view of the dashboards that have something to open or fill in.
 
 The model's objects do not render themselves: the front end registers these functions with IPython's
 formatters by type name (``front.notebook``), with its next steps (``display.steps``). Each takes the
@@ -45,10 +45,8 @@ def tree_bundle(tree) -> dict:
 
 
 def _panel(plain: str, body: str) -> dict:
-    if view.live():
-        from nested_magics.display.widgets import PanelView
-
-        return PanelView(plain, body)._repr_mimebundle_()
+    """One panel (a plan, an apply result, a VM action, a connection) has nothing to press: plain text and
+    HTML even live, so a saved notebook shows it wherever it is opened (a widget would be a dead pointer)."""
     return _static(plain, html.page(body))
 
 

@@ -1,8 +1,8 @@
 """The base of every notebook view: a plain object that owns its widgets (composition, not inheritance).
 
 In a live kernel Jupyter gets the widget view *and* the escaped HTML *and* the full text, so JupyterLab
-shows the live widgets while nbval, terminals, nbconvert and GitHub show everything from the other two.
-Elsewhere (terminal IPython, plain Python) no widget is ever created.
+shows the live widgets while terminals, nbconvert and GitHub show everything from the other two.
+Elsewhere (terminal IPython, plain Python, a notebook executed by nbclient or nbval) no widget is created.
 """
 
 from __future__ import annotations
@@ -30,9 +30,27 @@ def in_kernel() -> bool:
     return getattr(get_ipython(), "kernel", None) is not None
 
 
+def interactive() -> bool:
+    """False when the cell runs for a front end no one is working in: nbclient (``nbconvert --execute``,
+    papermill), nbval. They ask the kernel for no input; widgets there would be saved as pointers to models
+    that die with the kernel (blank offline, dead buttons online). Voila asks for none either, but shows
+    its widgets live (it tells its kernel ``SERVER_SOFTWARE=voila/...``)."""
+    import os
+
+    if os.environ.get("SERVER_SOFTWARE", "").startswith("voila"):
+        return True
+    from IPython import get_ipython
+
+    kernel = getattr(get_ipython(), "kernel", None)
+    parent = kernel.get_parent("shell") if hasattr(kernel, "get_parent") else None
+    if not isinstance(parent, dict) or parent.get("header", {}).get("msg_type") != "execute_request":
+        return True
+    return bool(parent.get("content", {}).get("allow_stdin", True))
+
+
 def live() -> bool:
-    """Widgets wanted and possible: in a kernel, unless turned off."""
-    return _widgets_enabled and in_kernel()
+    """Widgets wanted and possible: in a kernel, for a front end someone works in, unless turned off."""
+    return _widgets_enabled and in_kernel() and interactive()
 
 
 class View(ABC):

@@ -1,4 +1,4 @@
-"""ipywidgets views of one host: the readiness dashboard, the tree, and the simple one-panel views.
+"""ipywidgets views of one host: the readiness dashboard and the tree.
 
 Each is a plain object owning its widgets (see ``view.View``). Widgets hold the same escaped HTML the
 static form uses, so the two never disagree. Details are built only when opened, so a host with 1,000
@@ -113,19 +113,3 @@ class TreeView(View):
 
     def html(self) -> str:
         return html_tree.tree_html(self.tree)
-
-
-class PanelView(View):
-    """One HTML panel: a plan (dry run), an apply result, a VM action, a connection."""
-
-    def __init__(self, plain: str, body: str):
-        self._text, self._body = plain, body
-
-    def build(self):
-        return html_widget(self._body)
-
-    def text(self) -> str:
-        return self._text
-
-    def html(self) -> str:
-        return html.page(self._body)

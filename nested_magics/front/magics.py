@@ -56,35 +56,22 @@ def apply_line(vm: str, options: dict, ns, planned=None) -> str:
     return "%nested_enable " + " ".join(shlex.quote(word) for word in words) + " --yes"
 
 
-_flow_classes: dict = {}
-
-
 def enable_flow(plan, line: str):
     """The EnableFlow of ``plan``. In a live kernel it has Apply and Cancel; elsewhere (terminal IPython,
-    widgets off) there is no button and no ``flow`` variable, so its text says which line applies the plan."""
+    widgets off, nbclient) there is no button and no ``flow`` variable, so its text says which line applies it."""
     from nested_magics.display import view
     from nested_magics.display.enable_flow import EnableFlow
 
-    if view.live():
-        return EnableFlow(plan)
-    if "cls" not in _flow_classes:
-        class PlannedFlow(EnableFlow):
-            """An EnableFlow whose waiting text names the magic line that applies it (no buttons here)."""
+    return EnableFlow(plan, apply_line=line, buttons=view.live())
 
-            apply_line = ""
 
-            def text(self) -> str:
-                if self.state == "waiting" and self.can_apply:
-                    from nested_magics.display import text as display_text
+def host_changed(host) -> None:
+    """Plans shown with buttons before this change to ``host`` may be out of date: they say so (no flow
+    shown yet, nothing to tell, and ipywidgets stay unloaded)."""
+    import sys
 
-                    return (display_text.render_plan(self.plan) + "\nNothing has changed yet: run "
-                            f"{self.apply_line} to apply these changes (or .apply() on this object).")
-                return super().text()
-
-        _flow_classes["cls"] = PlannedFlow
-    flow = _flow_classes["cls"](plan)
-    flow.apply_line = line
-    return flow
+    if "nested_magics.display.record" in sys.modules:
+        sys.modules["nested_magics.display.record"].host_changed(host)
 
 
 def friendly(func):
@@ -230,6 +217,8 @@ class NestedMagics(Magics):
         plan = host.plan_enable(vm, **options)
         if ns.yes and not ns.dry_run:
             result = plan.apply(confirm=True)
+            if result.applied:
+                host_changed(host)
             return result.to_dict() if ns.json else result
         if ns.json:
             return host.dry_run(plan).to_dict()
@@ -274,7 +263,10 @@ class NestedMagics(Magics):
           %nested_vm stop myVM --turn-off
         """
         ns = parse(self.nested_vm, line)
-        result = self._connect(ns.target, ns).vm(ns.action, ns.path, **grammar.vm_options(ns))
+        host = self._connect(ns.target, ns)
+        result = host.vm(ns.action, ns.path, **grammar.vm_options(ns))
+        if result.ok:
+            host_changed(host)
         return result.to_dict() if ns.json else result
 
 
