@@ -100,3 +100,13 @@ def test_a_report_that_carries_its_path_prefix_is_advised_by_path():
     report = nm.connect("mock:three-levels").report_for("myVM/nestedVM")
     report.path_prefix = getattr(report, "path_prefix", "") or "myVM"
     assert "%nested_enable myVM/nestedVM -t mock:three-levels" in " ".join(advice.next_steps(report, "magic"))
+
+
+def test_the_host_step_names_the_root_cause_first():
+    """Windows Home has no Hyper-V (Microsoft, Install Hyper-V): the step names the edition, not "Hyper-V is not
+    running"; a hypervisor switched off at boot (bcdedit hypervisorlaunchtype Off) is named with its bcdedit fix."""
+    home = advice.next_steps(nm.check_one("mock:win11-home"))
+    assert home[0].startswith("Fix the host first: This edition of Windows has no Hyper-V"), home
+    assert "1 more host check fails" in home[0]
+    off = advice.next_steps(nm.check_one("mock:hypervisor-off"))
+    assert "hypervisorlaunchtype" in off[0] and "bcdedit /set hypervisorlaunchtype auto" in off[0], off

@@ -120,6 +120,11 @@ def enable_command(report: Report, vm: str, style: str, extra: list[str] | None 
     return f"nested-magics enable {path}{target}{flags} --yes"
 
 
+# Host checks that explain the others (no Hyper-V on Home, none that nests on ARM64, a hypervisor switched off at
+# boot, a build too early): named first, since fixing a later one cannot help until they pass.
+ROOT_CAUSES = ("host.edition", "host.cpu", "host.boot", "host.os-build")
+
+
 def next_steps(report: Report, style: str = "cli", groups: Groups | None = None,
                invocation: Invocation | None = None) -> list[str]:
     """Short sentences: what to do now. ``style`` is "cli" or "magic"; ``invocation``: what commands repeat."""
@@ -128,9 +133,11 @@ def next_steps(report: Report, style: str = "cli", groups: Groups | None = None,
     groups = groups or Groups(report)
     host_fails = [c for c in groups.host if c.status == FAIL]
     if host_fails:
-        first = host_fails[0]
+        first = min(host_fails, key=lambda c: ROOT_CAUSES.index(c.id) if c.id in ROOT_CAUSES else len(ROOT_CAUSES))
         fix = f" Run on the host: {first.fix}" if first.fix else ""
-        return [f"Fix the host first: {first.title}.{fix}"]
+        others = len(host_fails) - 1
+        more = f" ({others} more host check{'s fail' if others > 1 else ' fails'})" if others else ""
+        return [f"Fix the host first: {first.title}.{fix}{more}"]
     steps = []
     for summary in report.vms:
         name, verdict, checks = summary["name"], summary["verdict"], groups.checks(summary["name"])

@@ -224,7 +224,7 @@ def check_processors(host: HostFacts, vm: VM) -> Check:
 @vm_rule("vm.guest-hyperv")
 def check_guest_hyperv(host: HostFacts, vm: VM) -> Check:
     guest = vm.guest
-    source = BLOG  # blog step 3;  # facts §2.6
+    source = BLOG  # blog step 3 (facts §2.6)
     if guest is None:           # unknown is never pass (contracts §3)
         unread = host.unread(("vms.guest",), vm.name)
         why = (f"Looking inside failed: {unread.message}" if unread else
