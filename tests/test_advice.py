@@ -105,8 +105,8 @@ def test_a_report_that_carries_its_path_prefix_is_advised_by_path():
 def test_the_host_step_names_the_root_cause_first():
     """Windows Home has no Hyper-V (Microsoft, Install Hyper-V): the step names the edition, not "Hyper-V is not
     running"; a hypervisor switched off at boot (bcdedit hypervisorlaunchtype Off) is named with its bcdedit fix."""
-    home = advice.next_steps(nm.check_one("mock:win11-home"))
+    home = advice.next_steps(nm.check("mock:win11-home"))
     assert home[0].startswith("Fix the host first: This edition of Windows has no Hyper-V"), home
     assert "1 more host check fails" in home[0]
-    off = advice.next_steps(nm.check_one("mock:hypervisor-off"))
+    off = advice.next_steps(nm.check("mock:hypervisor-off"))
     assert "hypervisorlaunchtype" in off[0] and "bcdedit /set hypervisorlaunchtype auto" in off[0], off
