@@ -154,10 +154,20 @@ def test_lazy_picker_builds_each_item_once(count, built):
     assert calls == built
 
 
-def test_bundle_keeps_the_widget_view_and_full_forms(kernel):
+def test_a_notebook_dashboard_is_text_and_html_even_live(kernel):
+    """A report, a fleet and a tree have nothing to press: in a live notebook they are plain outputs, so a saved
+    notebook reopened (trusted, no kernel: JupyterLab shows a widget output as "model not found") shows them."""
+    data = formatters.report_bundle(nm.check("mock"), next_steps)
+    assert set(data) == {"text/plain", "text/html"}
+    assert data["text/plain"].startswith("TH2-DESKTOP (mock)") and "FAIL  vm.expose-extensions" in data["text/plain"]
+    assert "nm-banner" in data["text/html"]
+    assert set(formatters.tree_bundle(nm.connect("mock").tree())) == {"text/plain", "text/html"}
+
+
+def test_a_voila_page_gets_the_widget_view_and_full_forms(kernel, monkeypatch):
+    monkeypatch.setenv("SERVER_SOFTWARE", "voila/0.5.13")
     data = formatters.report_bundle(nm.check("mock"), next_steps)
     assert set(data) == {"application/vnd.jupyter.widget-view+json", "text/plain", "text/html"}
-    assert data["text/plain"].startswith("TH2-DESKTOP (mock)") and "FAIL  vm.expose-extensions" in data["text/plain"]
     assert "nm-banner" in data["text/html"]
 
 

@@ -275,6 +275,7 @@ def test_connect_returns_the_host_shows_it_and_resets(ip):
 
 def test_widgets_config_turns_the_widget_view_off(ip, monkeypatch):
     monkeypatch.setattr(view_module, "in_kernel", lambda: True)
+    monkeypatch.setenv("SERVER_SOFTWARE", "voila/0.5.13")      # dashboards are widgets only on a Voila page
     data, _meta = ip.display_formatter.format(line(ip, "nested_check"))
     assert "application/vnd.jupyter.widget-view+json" in data
     line(ip, "config", "NestedMagics.widgets = False")

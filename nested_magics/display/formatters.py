@@ -1,5 +1,6 @@
-"""MIME bundles for IPython's display: full text/plain and escaped HTML always; in a live kernel also
-the widget view of the dashboards that have something to open or fill in.
+"""MIME bundles for IPython's display: full text/plain and escaped HTML, which every renderer shows and a
+saved notebook keeps (the widget view of a dashboard only on a Voila page, which is never saved; the live
+controls of an enable flow and a fleet's progress are widgets of their own: ``record``, ``live``).
 
 The model's objects do not render themselves: the front end registers these functions with IPython's
 formatters by type name (``front.notebook``), with its next steps (``display.steps``). Each takes the
@@ -19,7 +20,7 @@ def _static(plain: str, rich: str) -> dict:
 
 def report_bundle(report, advise: steps.Advise | None = None) -> dict:
     advise = steps.resolve(advise)
-    if view.live():
+    if view.live_page():
         from nested_magics.display.widgets import ReportView
 
         return ReportView(report, advise)._repr_mimebundle_()
@@ -28,7 +29,7 @@ def report_bundle(report, advise: steps.Advise | None = None) -> dict:
 
 def fleet_bundle(fleet, advise: steps.Advise | None = None) -> dict:
     advise = steps.resolve(advise)
-    if view.live():
+    if view.live_page():
         from nested_magics.display.fleet_view import FleetView
 
         return FleetView.of(fleet, advise)._repr_mimebundle_()
@@ -37,7 +38,7 @@ def fleet_bundle(fleet, advise: steps.Advise | None = None) -> dict:
 
 
 def tree_bundle(tree) -> dict:
-    if view.live():
+    if view.live_page():
         from nested_magics.display.widgets import TreeView
 
         return TreeView(tree)._repr_mimebundle_()

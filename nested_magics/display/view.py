@@ -30,14 +30,19 @@ def in_kernel() -> bool:
     return getattr(get_ipython(), "kernel", None) is not None
 
 
+def in_voila() -> bool:
+    """Voila tells its kernel ``SERVER_SOFTWARE=voila/...``; its pages are live and never saved."""
+    import os
+
+    return os.environ.get("SERVER_SOFTWARE", "").startswith("voila")
+
+
 def interactive() -> bool:
     """False when the cell runs for a front end no one is working in: nbclient (``nbconvert --execute``,
     papermill), nbval. They ask the kernel for no input; widgets there would be saved as pointers to models
     that die with the kernel (blank offline, dead buttons online). Voila asks for none either, but shows
     its widgets live (it tells its kernel ``SERVER_SOFTWARE=voila/...``)."""
-    import os
-
-    if os.environ.get("SERVER_SOFTWARE", "").startswith("voila"):
+    if in_voila():
         return True
     from IPython import get_ipython
 
@@ -51,6 +56,14 @@ def interactive() -> bool:
 def live() -> bool:
     """Widgets wanted and possible: in a kernel, for a front end someone works in, unless turned off."""
     return _widgets_enabled and in_kernel() and interactive()
+
+
+def live_page() -> bool:
+    """Widgets for a dashboard with nothing to press (a report, a fleet, a tree): only on a page that is never
+    saved (Voila). In a notebook they would be saved as pointers to models that die with the kernel, and
+    JupyterLab shows a reopened trusted notebook's widget output as "Error displaying widget: model not found"
+    instead of its HTML; the static HTML folds with ``<details>`` and renders everywhere."""
+    return live() and in_voila()
 
 
 class View(ABC):

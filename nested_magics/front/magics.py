@@ -96,8 +96,8 @@ class NestedMagics(Magics):
     target = Unicode("", help="Default target when a magic has no -t (mock, mock:NAME, mock:PATH, HOST[:PORT] or "
                               "a WinRM URL); setting it acts like %nested_connect without connecting. Empty: "
                               "$NESTED_MAGICS_TARGET, else mock.").tag(config=True)
-    widgets = Bool(True, help="Show ipywidgets dashboards in a live notebook; False shows static HTML (and the "
-                              "same full text) only.").tag(config=True)
+    widgets = Bool(True, help="Use ipywidgets for what is live: Apply/Cancel, a fleet's progress, dashboards on a "
+                              "Voila page; False shows static HTML (and the same full text) only.").tag(config=True)
 
     def __init__(self, shell=None, **kwargs):
         super().__init__(shell=shell, **kwargs)

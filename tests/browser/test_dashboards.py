@@ -1,4 +1,5 @@
-"""The magics' widget dashboards in a real JupyterLab: they render, react, and stay inert with hostile names."""
+"""The magics' dashboards in a real JupyterLab: they render (plain HTML that folds with <details>), the enable flow
+reacts, and they stay inert with hostile names."""
 
 from __future__ import annotations
 
@@ -41,10 +42,11 @@ def test_dashboards_render_and_the_enable_flow_applies(lab_page, lab_notebook_di
     )
     assert open_and_run_all(page, name), collect_errors(page)
 
-    page.wait_for_selector(".widget-html-content .nm-banner:has-text('TH2-DESKTOP: myVM can nest after')")
-    page.wait_for_selector(".jupyter-widget-Collapse-header:has-text('myVM — FIXABLE — 2 fail, 2 warn')")
+    page.wait_for_selector(".nm-banner:has-text('TH2-DESKTOP: myVM can nest after')")
+    page.wait_for_selector("summary:has-text('myVM — FIXABLE — 2 fail, 2 warn')")
     page.wait_for_selector(".nm-table td:has-text('mock:nowhere: no bundled scenario of that name')")
-    page.wait_for_selector(".lm-TabBar-tab:has-text('Normal vs nested')")
+    page.wait_for_selector("summary:has-text(\"How nesting works: the blog's two pictures\")")
+    assert page.locator(".jp-OutputArea .jupyter-widget-Collapse-header, .jp-OutputArea .lm-TabBar-tab").count() == 0   # no widget dashboard
 
     page.context.grant_permissions(["clipboard-read", "clipboard-write"])
     copy = page.locator(".jp-Cell-outputArea").nth(1).locator("button.nm-copy").first
@@ -58,8 +60,9 @@ def test_dashboards_render_and_the_enable_flow_applies(lab_page, lab_notebook_di
     page.wait_for_selector("button.nm-copy:text-is('Selected: Ctrl+C')")
     assert page.evaluate("() => window.getSelection().toString()").strip().startswith("Set-VM")
 
-    page.locator(".lm-TabBar-tab:has-text('Levels')").first.click()
-    page.wait_for_selector(".widget-html-content img[alt='The levels of TH2-DESKTOP']")
+    page.wait_for_selector("img[alt='The levels of TH2-DESKTOP']")
+    page.locator("summary:has-text(\"How nesting works: the blog's two pictures\")").first.click()
+    page.wait_for_selector("img[alt='Nested: the extensions are exposed to the guest VM']", state="visible")
 
     page.click("button.jupyter-button:has-text('Apply 4 change(s)')")
     page.wait_for_selector(".nm-box:has-text('myVM:') .nm-verdict:text-is('READY')")

@@ -89,7 +89,7 @@ def open_file_browser(page) -> None:
 
 
 def open_everything(page) -> None:
-    """Open the first host of the live fleet, and every static <details>, so their tables are measured too."""
+    """Open the first host of a widget fleet (if any), and every <details>, so their tables are measured too."""
     fleet = page.locator(".jp-Notebook .jp-Cell").nth(CELL["fleet"])
     header = fleet.locator(".jupyter-widget-Collapse-header").first
     if header.count():
@@ -141,7 +141,7 @@ def test_every_column_is_reachable_with_long_names_at_1280_and_800_px(long_names
         for key, index in CELL.items():
             shot_view(page, index, f"layout-{width}-{key}")
         shot_view(page, CELL["check"], f"layout-{width}-check-vms", ".nm-scroll")
-        shot_view(page, CELL["fleet"], f"layout-{width}-fleet-host", ".jupyter-widget-Collapse-contents")
+        shot_view(page, CELL["fleet"], f"layout-{width}-fleet-host", "details")
 
 
 def test_full_names_on_hover(long_names_page):

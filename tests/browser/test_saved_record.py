@@ -54,7 +54,9 @@ def mime_texts(outputs: list[dict]) -> dict[str, str]:
 def test_the_saved_notebook_shows_what_the_click_did(click, lab_page, lab_notebook_dir, console_errors):
     page = lab_page
     name = write_notebook(lab_notebook_dir, f"saved-{click.lower()}.ipynb",
-                          "%load_ext nested_magics", "%nested_connect mock --reset", ENABLE)
+                          "%load_ext nested_magics", "%nested_connect mock --reset", ENABLE,
+                          "%nested_check", "%nested_check -t mock:classroom-01 -t mock:classroom-04",
+                          "%nested_tree -t mock:three-levels")
     assert open_and_run_all(page, name), collect_errors(page)
     enable_cell(page).locator(f"button.jupyter-button:has-text('{click}')").click()
     if click == "Apply":
@@ -80,4 +82,10 @@ def test_the_saved_notebook_shows_what_the_click_did(click, lab_page, lab_notebo
         box = enable_cell(page).locator(".nm-box:has-text('Cancelled')").first   # styled like the other statuses
         assert box.evaluate("e => getComputedStyle(e).borderLeftWidth") == "6px"
     assert enable_cell(page).locator("button:has-text('Apply')").count() == 0
+    # The read-only dashboards of the same (trusted: JupyterLab saved it) notebook show too, not "model not found".
+    for index, expected in ((3, "TH2-DESKTOP: myVM can nest after"), (4, "mock:classroom-04"), (5, "nestedVM")):
+        output = page.locator(".jp-Notebook .jp-Cell").nth(index).locator(".jp-Cell-outputArea")
+        assert expected in output.inner_text(), (index, output.inner_text()[:200])
+        assert output.locator(".nm-table, .nm-banner, .nm-level").count() > 0, index
+    assert "Error displaying widget" not in page.locator(".jp-Notebook").inner_text()
     assert collect_errors(page, console_errors=[]) == []

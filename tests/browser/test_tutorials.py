@@ -72,7 +72,7 @@ def test_tutorial_runs_and_its_dashboards_render(name, lab_page, console_errors)
     page = lab_page
     assert open_and_run_all(page, name), collect_errors(page, console_errors)
     if name != "04-real-hosts.ipynb":   # the one tutorial without a dashboard
-        page.wait_for_selector(".widget-html-content", timeout=30_000)
+        page.wait_for_selector(".jp-OutputArea-output .nm-table", timeout=30_000)
     text = page.locator(".jp-Notebook").inner_text()
     for expected in EXPECTED[name]:
         assert expected in text, f"{name}: {expected!r} not shown"
@@ -87,10 +87,11 @@ def test_tutorial_runs_and_its_dashboards_render(name, lab_page, console_errors)
     if name == "01-what-is-nested-virtualization.ipynb":
         tree = cell_index(name, "%nested_tree")
         shot_cell(page, tree, "cell-tree")
-        for tab, picture in (("Levels", "cell-levels"), ("Normal vs nested", "cell-diagram")):
-            page.locator(".jp-Cell").nth(tree).locator(f".lm-TabBar-tab:has-text('{tab}')").click()
-            page.locator(".jp-Cell").nth(tree).locator(".widget-html-content img:visible").first.wait_for()
-            shot_cell(page, tree, picture)
+        cell = page.locator(".jp-Cell").nth(tree)
+        cell.locator("img[alt^='The levels of']").first.wait_for()
+        cell.locator("summary:has-text('How nesting works')").first.click()
+        cell.locator("img[alt^='Nested:']").first.wait_for(state="visible")
+        shot_cell(page, tree, "cell-diagram")
     screenshot(page, name.removesuffix(".ipynb"))
     assert collect_errors(page, console_errors) == []
 
