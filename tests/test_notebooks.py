@@ -26,10 +26,11 @@ def _env() -> dict:
     return env
 
 
-def test_there_are_five_tutorials_all_executed_with_outputs():
+def test_there_are_six_tutorials_all_executed_with_outputs():
     names = [p.name for p in PATHS]
     assert names == ["01-what-is-nested-virtualization.ipynb", "02-known-issues.ipynb",
-                     "03-enable-nested-virtualization.ipynb", "04-real-hosts.ipynb", "05-workshop.ipynb"]
+                     "03-enable-nested-virtualization.ipynb", "04-real-hosts.ipynb", "05-workshop.ipynb",
+                     "06-nested-virtualization-today.ipynb"]
     for path in PATHS:
         nb = nbformat.read(path, as_version=4)
         code = [c for c in nb.cells if c.cell_type == "code"]

@@ -172,11 +172,14 @@ def check_networking(host: HostFacts, vm: VM) -> Check:
                      source)
 
 
+_CLOUD_VM = {"azure": "an Azure VM"}     # machine.cloud.provider -> how the detail names it
+
+
 def _cloud_networking(host: HostFacts, vm: VM) -> Check:
     """contracts §3: on a cloud VM host MAC spoofing does not count (it is a setting of this host's own vNIC on
     the provider's host, which tenants cannot change); only a NAT inside the VM gives nested guests a network."""
     spoofing = "MAC spoofing is on, but it" if all(a.mac_spoofing for a in vm.network_adapters) else "MAC spoofing"
-    where = f"{host.name} is a {host.machine.cloud.provider} VM: {spoofing} does not reach a cloud network"
+    where = f"{host.name} is {_CLOUD_VM.get(host.machine.cloud.provider, 'a cloud VM')}: {spoofing} does not reach a cloud network"
     if req.profile(host.build) == "preview":    # the 2015 preview had no NAT way (it came in 2016)
         return _vm_check(vm, "vm.networking", WARN, False, "Nested guests won't have network (a cloud VM host)",
                          f"{where}, and on build {host.build} nested guests needed MAC spoofing (NAT inside the VM "
