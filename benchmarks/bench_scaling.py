@@ -3,9 +3,9 @@
 "Engine alone" is ``host.check()`` on a mock host that is already connected (its scenario loaded
 and validated once, at connect): the simulator hands over its facts, the rules run, the report is
 built; it is also timed with the cyclic garbage collector paused, to tell the algorithm's growth
-from the collector's. "With the dashboard" adds what a live notebook shows for that report: the
-readiness dashboard's widget tree (``display.widgets.ReportView``) and its text/plain and text/html
-forms.
+from the collector's. "With the dashboard" adds what a notebook shows for that report: the readiness
+dashboard's text/plain and text/html (``display.formatters.report_bundle``; a notebook's dashboards are plain
+outputs, widgets only on a Voila page).
 """
 
 from __future__ import annotations
@@ -29,25 +29,21 @@ def repeats_for(vm_count: int, quick: bool) -> int:
     return 15 if vm_count <= 1_000 else 7
 
 
-def build_dashboard(report):
-    """What a live kernel shows for a report: the readiness dashboard (``ReportView``'s widget tree) with
-    its text/plain and text/html forms, as ``View._repr_mimebundle_`` makes them. Returns the view."""
-    from nested_magics.display.widgets import ReportView
+def build_dashboard(report) -> dict:
+    """What a notebook shows for a report, with its next steps: the bundle of text/plain and text/html."""
+    from nested_magics.display.formatters import report_bundle
     from nested_magics.front.advice import next_steps
 
-    view = ReportView(report, advise=next_steps)   # as the notebook shows it: with its next steps
-    data = dict(view.widget._repr_mimebundle_() or {})
-    data["text/plain"] = view.text()
-    data["text/html"] = view.html()
+    data = report_bundle(report, next_steps)
     assert data["text/plain"] and data["text/html"]
-    return view
+    return data
 
 
-DASHBOARD = "nested_magics.display.widgets.ReportView(report, advise=next_steps): .widget, .text(), .html()"
+DASHBOARD = "nested_magics.display.formatters.report_bundle(report, next_steps): text/plain and text/html"
 
 
 def _dashboard_once(report) -> None:
-    build_dashboard(report).close()
+    build_dashboard(report)
 
 
 def _calls(fn) -> int:
@@ -116,8 +112,7 @@ def run(quick: bool = False) -> dict:
             for _ in range(repeats_for(vm_count, quick)):   # side by side, alternating
                 report = engine(host.check)
                 engine_no_gc(host.check, pause_gc=True)   # the same, the cyclic garbage collector paused
-                view = dashboard(lambda: build_dashboard(host.check()))
-                view.close()                  # closing the widgets is not part of showing them
+                dashboard(lambda: build_dashboard(host.check()))
             rows.append({
                 "vms": vm_count,
                 "connect": connect_time,

@@ -185,8 +185,8 @@ def scaling(s: dict) -> list[str]:
         "the scenario happen at connect and are not in it); it is timed a second time with Python's cyclic "
         "garbage collector paused (`gc.disable()`), to tell the algorithm's growth from the collector's. "
         "**With dashboard** = the same check, then what a "
-        f"live notebook shows for the report: `{s['dashboard']}`, i.e. the readiness dashboard's widget tree "
-        "and its text/plain and text/html forms (closing the widgets is not timed). The three are timed "
+        f"notebook shows for the report: `{s['dashboard']}`, i.e. the readiness dashboard's text/plain and "
+        "text/html (a notebook's dashboards are plain outputs since issue 12). The three are timed "
         "alternately, each after a `gc.collect()`. Times are wall-clock medians; the growth columns also give "
         "the ratio of the process's CPU-time medians, which other load on the machine barely moves. Peak memory "
         "is tracemalloc's peak during one call, divided by N.", "",

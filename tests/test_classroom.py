@@ -1,6 +1,6 @@
 """The classroom page without a browser: which hosts a room holds, readings that follow a rewritten facts
 file, the page's own readings and Refresh now, the host left open, the room's downloads, and the notebook
-run as Voila runs it (the browser test under Voila is tests/browser/test_classroom.py)."""
+run as Voila runs it (the browser test under Voila is tests/browser/test_classroom_voila.py)."""
 
 from __future__ import annotations
 
