@@ -71,3 +71,14 @@ def test_notebook_runs_without_any_error_output(path):
             elif output.output_type == "stream" and output.name == "stderr":
                 problems.append(f"cell {index}: stderr: {output.text.strip()[:300]}")
     assert not problems, "\n".join(problems)
+
+
+def test_no_output_reads_as_a_python_object_repr():
+    """A renderer that cannot show an output's rich form (an untrusted SVG, a terminal) shows its text/plain:
+    it must say something, never "<IPython.core.display.SVG object>" (issue 12, 7)."""
+    for path in PATHS:
+        nb = nbformat.read(path, as_version=4)
+        for cell in nb.cells:
+            for output in cell.get("outputs", []):
+                plain = output.get("data", {}).get("text/plain", "")
+                assert "<IPython.core.display." not in plain, f"{path.name}: {plain[:80]}"
