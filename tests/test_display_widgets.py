@@ -164,8 +164,12 @@ def test_a_notebook_dashboard_is_text_and_html_even_live(kernel):
     assert set(formatters.tree_bundle(nm.connect("mock").tree())) == {"text/plain", "text/html"}
 
 
-def test_a_voila_page_gets_the_widget_view_and_full_forms(kernel, monkeypatch):
-    monkeypatch.setenv("SERVER_SOFTWARE", "voila/0.5.13")
+@pytest.mark.parametrize("variable, value", [("SERVER_SOFTWARE", "voila/0.5.13"),
+                                             ("VOILA_REQUEST_URL", "http://127.0.0.1:8866/")])
+def test_a_voila_page_gets_the_widget_view_and_full_forms(kernel, monkeypatch, variable, value):
+    """Voila starts every kernel with VOILA_REQUEST_URL (a preheated one has no SERVER_SOFTWARE)."""
+    monkeypatch.delenv("SERVER_SOFTWARE", raising=False)
+    monkeypatch.setenv(variable, value)
     data = formatters.report_bundle(nm.check("mock"), next_steps)
     assert set(data) == {"application/vnd.jupyter.widget-view+json", "text/plain", "text/html"}
     assert "nm-banner" in data["text/html"]

@@ -31,10 +31,11 @@ def in_kernel() -> bool:
 
 
 def in_voila() -> bool:
-    """Voila tells its kernel ``SERVER_SOFTWARE=voila/...``; its pages are live and never saved."""
+    """A Voila page (live, never saved): Voila starts its kernels with ``VOILA_REQUEST_URL`` (every kernel,
+    preheated ones too) and, for a kernel started per request, ``SERVER_SOFTWARE=voila/...``."""
     import os
 
-    return os.environ.get("SERVER_SOFTWARE", "").startswith("voila")
+    return "VOILA_REQUEST_URL" in os.environ or os.environ.get("SERVER_SOFTWARE", "").startswith("voila")
 
 
 def interactive() -> bool:
