@@ -12,6 +12,7 @@ from nested_magics.vocabulary import VM_ACTION_OPTIONS
 from nested_magics.model.report import Report
 from nested_magics.model.results import ActionResult, ApplyResult
 from nested_magics.rules import build_report
+from nested_magics.rules.vantage import inside
 from nested_magics.model.tree import TreeNode, build_tree
 
 class Host:
@@ -66,6 +67,9 @@ class Host:
         if prefix:
             report = build_report(self.backend.host_for(vm_path), self.target, [name])
             report.path_prefix = prefix
+            seen = inside(self.facts(), prefix)    # the VM it lives in as its own host sees it: its real name
+            if seen is not None:                  # and setting, for the step on that host
+                report.vantage = seen
             return report
         return self.check([name])
 

@@ -260,3 +260,10 @@ def test_every_answer_cites_a_public_address_and_never_the_fact_sheet(tmp_path):
         for source in [vantage.source] + [w.source for w in vantage.workloads]:
             assert re.search(r"https://\S+", source) and "facts §" not in source, source
         assert "facts §" not in json.dumps(vantage.to_dict())
+
+
+def test_a_nested_path_is_seen_from_inside_the_vm_it_lives_in():
+    """myVM/nestedVM is judged inside myVM: the summary names myVM's own host and the VM by its real name."""
+    report = nm.connect("mock:three-levels", reset=True).report_for("myVM/nestedVM")
+    assert report.vantage is not None
+    assert report.vantage.host == "the Hyper-V host TH2-DESKTOP (as VM myVM)"
