@@ -50,6 +50,22 @@ def fresh_session(monkeypatch):
     session.forget_all()
 
 
+@pytest.fixture
+def loopback_password(monkeypatch):
+    """The password a WinRM or local test signs in with, where nested-magics reads it (never on a command line)."""
+    from loopback_winrm import PASSWORD
+
+    monkeypatch.setenv("NESTED_MAGICS_PASSWORD", PASSWORD)
+
+
+@pytest.fixture
+def guest_password(monkeypatch):
+    """The guests' password for PowerShell Direct (--guest-user), where nested-magics reads it."""
+    from loopback_winrm import GUEST
+
+    monkeypatch.setenv("NESTED_MAGICS_GUEST_PASSWORD", GUEST[1])
+
+
 def merge(base: dict, overrides: dict) -> dict:
     """A copy of ``base`` with ``overrides`` merged in (mappings merge key by key; anything else replaces)."""
     out = copy.deepcopy(base)

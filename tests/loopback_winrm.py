@@ -56,6 +56,11 @@ REQUEST_FAULTS = {"http401", "soap", "timeout", "slow", "drop"}
 OUTPUT_FAULTS = {"truncate", "clixml"}
 
 
+
+# The credentials every loopback test signs in with (the server and the guests the twin plays).
+PASSWORD = "Loopback-Pa55!"
+GUEST = ("LAB\\admin", "Guest-Pa55!")
+
 @dataclass
 class Fault:
     """One injected failure, consumed by the next request it applies to (queue order is kept).
@@ -285,7 +290,7 @@ class LoopbackWinRM:
         auth: str = "basic",
         tls: bool = False,
         username: str | None = None,
-        password: str = "Loopback-Pa55!",
+        password: str = PASSWORD,
         latency_ms: float = 0,
         max_receive_wait: float = 20.0,
     ):

@@ -11,28 +11,17 @@ from __future__ import annotations
 import pytest
 
 import nested_magics as nm
-from nested_magics import session
 from nested_magics.backends.mock import load_scenario
 from nested_magics.changes import INSTALL_HYPERV
 from nested_magics.front.cli import main
 from nested_magics.model.facts import Nat
 
-from loopback_winrm import LoopbackWinRM
+from loopback_winrm import GUEST, PASSWORD, LoopbackWinRM
 from simulated_windows import SimulatedWindowsHost
 from twin_facts import SESSION_ENDED
 
-PASSWORD = "Loopback-Pa55!"
-GUEST = ("LAB\\admin", "Guest-Pa55!")
+pytestmark = pytest.mark.usefixtures("loopback_password", "guest_password")
 VM = "dc01"            # server-2022-intel: a running Windows Server guest without Hyper-V, nesting off
-
-
-@pytest.fixture(autouse=True)
-def fresh_session(monkeypatch):
-    session.forget_all()
-    monkeypatch.setenv("NESTED_MAGICS_PASSWORD", PASSWORD)
-    monkeypatch.setenv("NESTED_MAGICS_GUEST_PASSWORD", GUEST[1])
-    yield
-    session.forget_all()
 
 
 def connect(server):

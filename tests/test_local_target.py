@@ -16,7 +16,6 @@ from pathlib import Path
 import pytest
 
 import nested_magics as nm
-from nested_magics import session
 from nested_magics.backends.mock import load_scenario
 from nested_magics.front.cli import main
 
@@ -26,13 +25,6 @@ from twin_facts import NO_PERMISSION, Conditions
 from twin_system import played_target
 
 ROOT = Path(__file__).resolve().parents[1]
-
-
-@pytest.fixture(autouse=True)
-def fresh_session():
-    session.forget_all()
-    yield
-    session.forget_all()
 
 
 def without_target(document: dict) -> dict:

@@ -12,25 +12,14 @@ import uuid
 import pytest
 
 import nested_magics as nm
-from nested_magics import session
 from nested_magics.backends.mock import load_scenario
 from nested_magics.load import load_facts
 
-from loopback_winrm import LoopbackWinRM
+from loopback_winrm import GUEST, PASSWORD, LoopbackWinRM
 from simulated_windows import SimulatedWindowsHost
 from twin_facts import NO_PERMISSION, NO_PLATFORM, NOT_RECOGNIZED, SESSION_ENDED, Conditions
 
-PASSWORD = "Loopback-Pa55!"
-GUEST = ("LAB\\admin", "Guest-Pa55!")
-
-
-@pytest.fixture(autouse=True)
-def fresh_session(monkeypatch):
-    session.forget_all()
-    monkeypatch.setenv("NESTED_MAGICS_PASSWORD", PASSWORD)
-    monkeypatch.setenv("NESTED_MAGICS_GUEST_PASSWORD", GUEST[1])
-    yield
-    session.forget_all()
+pytestmark = pytest.mark.usefixtures("loopback_password", "guest_password")
 
 
 def run(facts, *, vms=None, guest_user=None, conditions=None, password=GUEST[1], monkeypatch=None):

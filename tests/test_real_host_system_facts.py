@@ -20,13 +20,14 @@ from nested_magics.backends.powershell.shape import shape_document
 from nested_magics.load import load_facts
 
 from local_twin import serve_local
-from loopback_winrm import LoopbackWinRM
+from loopback_winrm import GUEST, PASSWORD, LoopbackWinRM
 from network_guard import NonLoopbackConnect
 from simulated_windows import SimulatedWindowsHost
 from twin_facts import Conditions, FactsTwin
 from twin_system import BCD_DENIED, NEEDS_ELEVATION, UNREACHABLE
 
-from test_real_host_facts import GUEST, PASSWORD, fresh_session  # noqa: F401  (autouse: passwords, no session)
+
+pytestmark = pytest.mark.usefixtures("loopback_password", "guest_password")
 
 TESTS = Path(__file__).resolve().parent
 

@@ -17,11 +17,10 @@ from nested_magics.load import load_facts
 from nested_magics.planner import plan_enable
 from nested_magics.changes import CHANGE_IDS, render
 
-from loopback_winrm import LoopbackWinRM
+from loopback_winrm import PASSWORD, LoopbackWinRM
 from simulated_windows import SimulatedWindowsHost
 from twin_commands import interpret
 
-PASSWORD = "Loopback-Pa55!"
 GUEST = ("admin", "Guest-Pa55!")
 # Between them these plans make every kind of change: (VM, its state and settings, enable options).
 PLANS = [

@@ -22,12 +22,11 @@ from nested_magics.backends.mock.simulator import Simulator
 from nested_magics.backends.powershell.backend import script
 from nested_magics.front.cli import main
 
-from loopback_winrm import LoopbackWinRM
+from loopback_winrm import PASSWORD, LoopbackWinRM
 from simulated_windows import SimulatedWindowsHost
 from twin_actions import ActionTwin, Shutdown
 from twin_commands import STOP_PROMPT
 
-PASSWORD = "Loopback-Pa55!"
 IDS = ("11111111-1111-4111-8111-111111111111", "22222222-2222-4222-8222-222222222222")
 OTHER = "33333333-3333-4333-8333-333333333333"
 

@@ -6,7 +6,6 @@ import json
 import socket
 import subprocess
 import sys
-import threading
 import time
 
 import pytest
@@ -21,19 +20,11 @@ from nested_magics.backends.powershell.backend import script
 from nested_magics.front.cli import main
 from nested_magics.load import load_facts
 
-from loopback_winrm import LoopbackWinRM
+from loopback_winrm import PASSWORD, LoopbackWinRM
 from simulated_windows import SimulatedWindowsHost
 from twin_system import played_target
 
-PASSWORD = "Loopback-Pa55!"
-
-
-@pytest.fixture(autouse=True)
-def fresh_session(monkeypatch):
-    session.forget_all()
-    monkeypatch.setenv("NESTED_MAGICS_PASSWORD", PASSWORD)
-    yield
-    session.forget_all()
+pytestmark = pytest.mark.usefixtures("loopback_password")
 
 
 def serve(scenario: str = "blog-2015", **kwargs) -> tuple[LoopbackWinRM, SimulatedWindowsHost]:

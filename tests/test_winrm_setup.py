@@ -12,7 +12,6 @@ import pytest
 import requests.exceptions as rx
 from winrm import exceptions as wx
 
-from nested_magics import session
 from nested_magics.backends.mock import load_scenario
 from nested_magics.backends.powershell.payload import loader_text
 from nested_magics.backends.winrm.messages import message_for
@@ -21,11 +20,11 @@ from nested_magics.backends.winrm.transport import WinRMTransport
 from nested_magics.errors import TargetError
 from nested_magics.front.cli import main
 
-from loopback_winrm import Fault, LoopbackWinRM
+from loopback_winrm import PASSWORD, Fault, LoopbackWinRM
 from simulated_windows import SimulatedWindowsHost
 from twin_language_mode import CANNOT_CREATE, CANNOT_INVOKE, CANNOT_SET, loader_under_clm
 
-PASSWORD = "Loopback-Pa55!"
+pytestmark = pytest.mark.usefixtures("loopback_password")
 SCRIPT = "# nested-magics: test\nparam($p)\n$p | ConvertTo-Json -Compress\nexit 0\n"
 # The loader before this change (git bcb2c66), as a Constrained Language host first met it.
 OLD_LOADER = """# nested-magics: loader
@@ -51,14 +50,6 @@ try {
 CLM_LINE = ("{host} runs PowerShell in Constrained Language Mode (an AppLocker or WDAC application-control policy "
             "does that), and nested-magics' scripts need Full Language: ask the host's administrator to allow them "
             "in that policy, or run the checks on a host without it")
-
-
-@pytest.fixture(autouse=True)
-def fresh_session(monkeypatch):
-    session.forget_all()
-    monkeypatch.setenv("NESTED_MAGICS_PASSWORD", PASSWORD)
-    yield
-    session.forget_all()
 
 
 def _closed_port() -> int:
