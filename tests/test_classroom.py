@@ -270,7 +270,10 @@ def test_the_notebook_runs_in_a_kernel_and_shows_the_page(tmp_path, monkeypatch)
     nb = nbformat.read(NOTEBOOK, as_version=4)
     assert [c.cell_type for c in nb.cells] == ["markdown", "code", "code"]
     assert 'TARGETS = ["mock:classroom-*"]' in nb.cells[1].source and "EVERY = 30" in nb.cells[1].source
-    assert all(not c.get("outputs") for c in nb.cells if c.cell_type == "code")   # committed without outputs
+    # committed executed (every code cell has run), its page one static reading: what a reader on GitHub sees
+    assert all(c.execution_count is not None for c in nb.cells if c.cell_type == "code")
+    assert "widgets" not in nb.metadata
+    assert nb.cells[2].outputs[0].data["text/plain"].startswith("Classroom, read at ")
     NotebookClient(nb, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}).execute()
     problems = [o for c in nb.cells for o in c.get("outputs", [])
                 if o.output_type == "error" or (o.output_type == "stream" and o.name == "stderr")]
