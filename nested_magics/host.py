@@ -31,7 +31,14 @@ class Host:
         return self.backend.facts(guests=tuple(guests))
 
     def check(self, vms: list[str] | None = None) -> Report:
-        """The readiness report for the named VMs (every VM when none is named)."""
+        """The readiness report for the named VMs (every VM when none is named); one VM may be a path
+        (``myVM/nestedVM``, contracts §3), judged on the host it runs in."""
+        nested = [vm for vm in vms or () if VMPath.parse(vm).nested]
+        if nested:
+            if len(vms) > 1:
+                raise UsageProblem(f"{nested[0]}: check one VM path at a time (a nested VM is judged on the VM it "
+                                   "runs in, not with this host's VMs)")
+            return self.report_for(nested[0])
         with collector.paused():       # many objects, no cycles: see model.collector
             return build_report(self.facts(guests=vms or ()), self.target, list(vms) if vms else None)
 

@@ -110,3 +110,11 @@ def test_the_host_step_names_the_root_cause_first():
     assert "1 more host check fails" in home[0]
     off = advice.next_steps(nm.check("mock:hypervisor-off"))
     assert "hypervisorlaunchtype" in off[0] and "bcdedit /set hypervisorlaunchtype auto" in off[0], off
+
+
+def test_a_host_whose_vms_could_not_be_listed_says_so_and_what_to_do():
+    """Server Core without the Hyper-V module (Microsoft, Install Hyper-V: -IncludeManagementTools): the VMs are
+    unknown, not "no VMs", and the next step is the missing module (before: "BLOCKED (no VMs)" and no step)."""
+    out = render.render_report(nm.check("mock:server-core-no-module"), quiet=True)
+    assert "Verdict: BLOCKED (the VMs could not be listed)" in out
+    assert "Next: Read the host's facts first: vms could not be read (the Hyper-V PowerShell module is missing" in out

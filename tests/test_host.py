@@ -128,3 +128,12 @@ def test_host_basics(connect_doc):
     assert host.target.startswith("mock:/")
     assert host.tree().name == "HV-TEST"
     host.close()
+
+
+def test_check_takes_a_vm_path_and_judges_it_on_the_vm_it_runs_in():
+    """contracts §3: VM arguments of check may be VM paths; before, `check myVM/nestedVM` said there is no such VM."""
+    report = nm.connect("mock:three-levels", reset=True).check(["myVM/nestedVM"])
+    assert report.host == "MYVM" and [v["name"] for v in report.vms] == ["nestedVM"]
+    assert report.path_prefix == "myVM"
+    with pytest.raises(UsageProblem, match="check one VM path at a time"):
+        nm.connect("mock:three-levels").check(["myVM/nestedVM", "myVM"])

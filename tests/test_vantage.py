@@ -9,10 +9,8 @@ from __future__ import annotations
 import json
 import re
 
-import pytest
 
 import nested_magics as nm
-from nested_magics import session
 from nested_magics.backends.mock import load_scenario
 from nested_magics.display.html.report import report_html
 from nested_magics.display.text import render_report
@@ -20,13 +18,6 @@ from nested_magics.front.cli import main
 from nested_magics.rules.vantage import inside
 
 CONTRACT_KEYS = {"target", "host", "verdict", "profile", "checks", "vms"}
-
-
-@pytest.fixture(autouse=True)
-def fresh_session():
-    session.forget_all()
-    yield
-    session.forget_all()
 
 
 def scenario(name: str) -> dict:
@@ -267,3 +258,10 @@ def test_a_nested_path_is_seen_from_inside_the_vm_it_lives_in():
     report = nm.connect("mock:three-levels", reset=True).report_for("myVM/nestedVM")
     assert report.vantage is not None
     assert report.vantage.host == "the Hyper-V host TH2-DESKTOP (as VM myVM)"
+
+
+def test_windows_sandbox_needs_windows_10_1903():
+    """Windows Sandbox arrived with Windows 10 1903 (build 18362): a 2015 guest cannot run it, whatever else holds."""
+    report = nm.connect("mock:three-levels", reset=True).report_for("myVM/nestedVM")
+    sandbox = next(w for w in report.vantage.workloads if w.name == "Windows Sandbox")
+    assert sandbox.can_run == "no" and "build 18362" in sandbox.reason

@@ -80,11 +80,13 @@ def check_line(check, width: int = 22) -> str:
     return f"{LABEL[check.status]}  {check.id:<{width}} {where}{check.title}"
 
 
-def _vm_verdicts(vms: list[dict]) -> str:
+def _vm_verdicts(report: Report) -> str:
     """Each VM and its verdict, or, for many VMs or long names, how many have each verdict (a line stays short)."""
+    vms = report.vms
     named = ", ".join(f"{v['name']} {v['verdict']}" for v in vms)
     if not vms:
-        return "no VMs"
+        unlisted = report.facts is not None and report.facts.unread(("vms",)) is not None
+        return "the VMs could not be listed" if unlisted else "no VMs"
     if len(vms) <= 4 and len(named) <= 120:
         return named
     counts = {verdict: sum(v["verdict"] == verdict for v in vms) for verdict in ("blocked", "fixable", "ready")}
@@ -110,7 +112,7 @@ def _report_text(report: Report, style: str, quiet: bool, details: bool, advise:
             lines.extend(_check_lines(report.checks, details))
         else:
             lines.extend(_digest_lines(groups, style))
-    lines.append(f"Verdict: {report.verdict.upper()} ({_vm_verdicts(report.vms)})")
+    lines.append(f"Verdict: {report.verdict.upper()} ({_vm_verdicts(report)})")
     if advise is not None:
         lines.extend(f"Next: {step}" for step in steps.of(advise, report, style, groups))
     return _join(lines)
@@ -165,7 +167,7 @@ def render_fleet(fleet: FleetReport, style: str = "cli", quiet: bool = False, ev
             lines.append(f"  {r.verdict.upper():<8} {r.target:<{width}}  {r.error}")
             continue
         c = r.counts()
-        vms = _vm_verdicts(r.vms)
+        vms = _vm_verdicts(r)
         lines.append(f"  {r.verdict.upper():<8} {r.target:<{width}}  {r.host}, build {r.facts.build if r.facts else '?'}: "
                      f"{c['fail']} fail, {c['warn']} warn; {vms}")
     if not quiet:

@@ -21,6 +21,7 @@ from nested_magics import session
 from nested_magics.model.report import BLOCKED, ERROR, FAIL, FIXABLE, PASS, READY, Report
 from nested_magics.display.order import Groups
 from nested_magics.display.steps import Advise
+from nested_magics.rules.host_rules import part_next_step
 
 MAX_VM_STEPS = 10   # a host with hundreds of VMs gets ten steps and a count, not hundreds of lines
 
@@ -156,6 +157,12 @@ def next_steps(report: Report, style: str = "cli", groups: Groups | None = None,
             steps.append(f"Enable nesting on {name}: {enable_command(report, name, style, checks=checks, invocation=invocation)}")
         elif report.verdict == READY:
             steps.append(_ready_step(report, name, style, checks, invocation))
+    if not steps and report.verdict == BLOCKED:     # nothing failed: the facts that would judge it are unread
+        unread = next((c for c in groups.host if c.id == "host.facts" and c.data.get("errors")), None)
+        if unread is not None:
+            first = unread.data["errors"][0]
+            return [f"Read the host's facts first: {first['part']} could not be read "
+                    f"({part_next_step(first['message'])}), then check again."]
     if report.verdict == READY and not report.vms:
         return ["The host can nest. Create a VM, then enable nesting on it (blog step 1)."]
     if more:

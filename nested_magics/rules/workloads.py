@@ -22,6 +22,7 @@ DOCKER_SRC = ("Docker, Run Docker Desktop for Windows in a VM or VDI environment
               "https://docs.docker.com/desktop/setup/vm-vdi/")
 HERE = "here"
 WSL_BUILD = 18362          # WSL2 arrived in Windows 10 1903 (build 18362)
+SANDBOX_BUILD = 18362    # Windows 10 1903, the first release with Windows Sandbox
 GIB = 1024 ** 3
 VENDOR = {
     "azure": "Docker supports Docker Desktop in Azure VMs, for Docker Business customers",
@@ -125,6 +126,9 @@ def _sandbox(facts: HostFacts, vantage: Vantage, host_steps: dict) -> Workload:
         blockers.append((f"this edition ({facts.os.edition or 'unknown'}) has no Windows Sandbox: it needs Pro, "
                          "Enterprise or Education", Step(HERE, "Upgrade this VM's Windows to Pro, Enterprise or "
                                                                "Education")))
+    if facts.build is not None and facts.build < SANDBOX_BUILD:
+        blockers.append((f"Windows Sandbox came with Windows 10 1903 (build {SANDBOX_BUILD}); this is build "
+                         f"{facts.build}", Step(HERE, "Upgrade this VM's Windows to Windows 10 1903 or later, or Windows 11")))
     total = facts.memory.total_bytes if facts.memory is not None else None
     if total is not None and total < 4 * GIB:
         blockers.append((f"it needs at least 4 GB of memory; this VM has {total / GIB:.1f} GB", host_steps["memory"]))
