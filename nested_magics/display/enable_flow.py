@@ -70,8 +70,8 @@ class EnableFlow(View):
             return
         self.state = "cancelled"
         self._buttons(disabled=True)
+        self._finished(hide=False)     # the saved record first: a save right after the click keeps it
         self._set_status(html.box("info", "<b>Cancelled</b>: nothing was changed."))
-        self._finished(hide=False)
 
     def outdate(self) -> None:
         """The host was changed after this plan was made: take the buttons away before anyone clicks."""

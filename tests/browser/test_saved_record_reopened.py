@@ -63,6 +63,8 @@ def test_the_saved_notebook_shows_what_the_click_did(click, lab_page, lab_notebo
         enable_cell(page).locator(".nm-verdict:text-is('READY')").first.wait_for(timeout=30_000)
     else:
         enable_cell(page).locator(".nm-box:has-text('Cancelled')").first.wait_for(timeout=30_000)
+    # The controls' output is replaced after the content, so once the buttons are gone the record is complete
+    enable_cell(page).locator("button.jupyter-button").first.wait_for(state="detached", timeout=30_000)
     page.evaluate(_SAVE_JS, name)
 
     texts = mime_texts(saved_outputs(lab_notebook_dir, name))
