@@ -46,6 +46,18 @@ def _dashboard_once(report) -> None:
     build_dashboard(report)
 
 
+def _output_sizes(report) -> dict:
+    """What one output of this check weighs in a notebook (bytes per mime type, UTF-8) and its longest
+    ``--quiet`` line (characters): deterministic, so one measurement is the figure."""
+    from nested_magics.display import text
+
+    bundle = build_dashboard(report)
+    sizes = {mime: len(value.encode("utf-8")) for mime, value in bundle.items()}
+    quiet = text.render_report(report, quiet=True).splitlines()
+    return {"bytes": sizes, "total": sum(sizes.values()), "plain_lines": bundle["text/plain"].count("\n") + 1,
+            "quiet_longest": max(map(len, quiet))}
+
+
 def _calls(fn) -> int:
     """How many function calls ``fn`` makes (cProfile's count): a measure of work no other load can move."""
     profile = cProfile.Profile()
@@ -96,26 +108,37 @@ class Clock:
 
 
 def run(quick: bool = False) -> dict:
+    """Every size is connected first, then timed in rounds (each round times each size once, smallest first),
+    so a change in the machine's speed while the run goes (a shared machine's neighbours, its clock) falls on
+    every size alike instead of on whichever size was being timed then."""
     import nested_magics as nm
     from nested_magics import session
 
     sizes = QUICK_SIZES if quick else FULL_SIZES
     rows = []
     with tempfile.TemporaryDirectory(prefix="nm-bench-") as tmp:
+        hosts, connects = {}, {}
         for vm_count in sizes:
-            target = write_scenario(Path(tmp), vm_count)
-            connect_time, host = timed(nm.connect, target)
-            report = host.check()
+            connects[vm_count], hosts[vm_count] = timed(nm.connect, write_scenario(Path(tmp), vm_count))
+            report = hosts[vm_count].check()
             assert len(report.vms) == vm_count
             _dashboard_once(report)           # warm: first-time imports are not part of the figure
-            engine, engine_no_gc, dashboard = Clock(), Clock(), Clock()
-            for _ in range(repeats_for(vm_count, quick)):   # side by side, alternating
-                report = engine(host.check)
+        clocks = {n: (Clock(), Clock(), Clock()) for n in sizes}
+        for round_ in range(max(repeats_for(n, quick) for n in sizes)):
+            for vm_count in sizes:
+                if round_ >= repeats_for(vm_count, quick):
+                    continue
+                host = hosts[vm_count]
+                engine, engine_no_gc, dashboard = clocks[vm_count]
+                engine(host.check)
                 engine_no_gc(host.check, pause_gc=True)   # the same, the cyclic garbage collector paused
                 dashboard(lambda: build_dashboard(host.check()))
+        for vm_count in sizes:
+            host = hosts[vm_count]
+            engine, engine_no_gc, dashboard = clocks[vm_count]
             rows.append({
                 "vms": vm_count,
-                "connect": connect_time,
+                "connect": connects[vm_count],
                 "engine": engine.to_dict(),
                 "engine_no_gc": engine_no_gc.to_dict(),
                 "dashboard": dashboard.to_dict(),
@@ -123,9 +146,11 @@ def run(quick: bool = False) -> dict:
                 "dashboard_peak_bytes": _peak(lambda: _dashboard_once(host.check())),
                 "engine_calls": _calls(host.check),
                 "dashboard_calls": _calls(lambda: _dashboard_once(host.check())),
-                "checks": len(report.checks),
+                "checks": len(host.check().checks),
+                "output": _output_sizes(host.check()),
             })
-            session.forget_all()
+        hosts.clear()
+        session.forget_all()
     for previous, row in zip(rows, rows[1:]):
         row["growth"] = {"vms": row["vms"] / previous["vms"]}
         for key in ("engine_calls", "dashboard_calls"):

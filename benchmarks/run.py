@@ -15,7 +15,7 @@ from pathlib import Path
 
 from benchmarks import common  # noqa: F401  (puts tests/ on sys.path before the benchmarks import from it
 from benchmarks import bench_fleet, bench_per_cmdlet, bench_roundtrips, bench_scaling, bench_startup
-from benchmarks.markdown import render
+from benchmarks.markdown import kept_part, render
 
 HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "results"
@@ -66,7 +66,8 @@ def main(argv: list[str] | None = None) -> int:
     for path in (args.out, args.json):
         path.parent.mkdir(parents=True, exist_ok=True)
     args.json.write_text(json.dumps(results, indent=1), encoding="utf-8")
-    args.out.write_text(render(results), encoding="utf-8")
+    kept = kept_part(args.out.read_text(encoding="utf-8")) if args.out.exists() else ""
+    args.out.write_text(render(results, kept), encoding="utf-8")
     print(f"[benchmarks] wrote {args.out} and {args.json} ({results['durations']['total']:.0f} s)", file=sys.stderr)
     return 0
 

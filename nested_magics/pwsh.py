@@ -11,13 +11,12 @@ from __future__ import annotations
 SINGLE_QUOTES = "'\u2018\u2019\u201a\u201b"
 
 
+_DOUBLED = str.maketrans({q: q * 2 for q in SINGLE_QUOTES})
+
+
 def quote(value: object) -> str:
     """A single-quoted PowerShell literal of ``value``."""
-    text = str(value)
-    out = []
-    for ch in text:
-        out.append(ch * 2 if ch in SINGLE_QUOTES else ch)
-    return "'" + "".join(out) + "'"
+    return "'" + str(value).translate(_DOUBLED) + "'"
 
 
 def literal(value: object) -> str:

@@ -49,18 +49,26 @@ def unknown(check: Check, host: HostFacts, vm: str | None = None) -> Check:
                  None, check.source, data={"unknown": error.part})
 
 
-def _checked(check_id: str, check: Check) -> Check:
-    if check.id != check_id:   # a rule answering under another id would hide a check
-        raise ValueError(f"the rule registered as {check_id} returned a {check.id} check")
-    return check
+def _run(rules: list, host: HostFacts, *args) -> list[Check]:
+    """Each rule's check, in report order; the unread facts' infos where a check needs one (see ``unknown``)."""
+    checks = []
+    for check_id, rule in rules:
+        check = rule(host, *args)
+        if check.id != check_id:   # a rule answering under another id would hide a check
+            raise ValueError(f"the rule registered as {check_id} returned a {check.id} check")
+        checks.append(check)
+    if host.errors:
+        vm = args[0].name if args else None
+        checks = [unknown(check, host, vm) for check in checks]
+    return checks
 
 
 def host_checks(host: HostFacts) -> list[Check]:
-    return [unknown(_checked(check_id, rule(host)), host) for check_id, rule in HOST_RULES]
+    return _run(HOST_RULES, host)
 
 
 def vm_checks(host: HostFacts, vm: VM) -> list[Check]:
-    return [unknown(_checked(check_id, rule(host, vm)), host, vm.name) for check_id, rule in VM_RULES]
+    return _run(VM_RULES, host, vm)
 
 
 def host_blockers(host: HostFacts) -> list[Check]:
