@@ -1,5 +1,6 @@
 """The saved record is the truth: click Apply (or Cancel) in JupyterLab, save, shut the kernel down, reload,
-and the cell shows what happened, not what was planned; the file on disk says the same in every mime type."""
+and the cell shows what happened, not what was planned; the file on disk says the same in every mime type, and
+Notebook 7 opening the same file shows the same."""
 
 from __future__ import annotations
 
@@ -31,10 +32,13 @@ def saved_outputs(directory, name: str) -> list[dict]:
     return json.loads((directory / name).read_text())["cells"][2]["outputs"]
 
 
-def reopen_without_kernel(page, name: str) -> None:
+def reopen_without_kernel(page, name: str, where: str = "lab") -> None:
+    """Open the saved ``name`` in JupyterLab (``lab``) or Notebook 7 (``notebook``), with no kernel behind it."""
     shutdown_all_sessions(page)
-    page.goto(f"{page._nested_magics_base_url}/lab/tree/{name}?reset")
-    page.wait_for_function("() => !!window.jupyterapp")
+    path = f"/lab/tree/{name}?reset" if where == "lab" else f"/notebooks/{name}"
+    page.goto(f"{page._nested_magics_base_url}{path}")
+    if where == "lab":
+        page.wait_for_function("() => !!window.jupyterapp")
     page.wait_for_selector(".jp-Notebook .jp-Cell .jp-OutputArea-output")
     shutdown_all_sessions(page)      # a kernel the reopened notebook may have started knows no widget either
     page.wait_for_timeout(2500)      # long enough for the widget manager to give up on any model
@@ -91,3 +95,17 @@ def test_the_saved_notebook_shows_what_the_click_did(click, lab_page, lab_notebo
         assert output.locator(".nm-table, .nm-banner, .nm-level").count() > 0, index
     assert "Error displaying widget" not in page.locator(".jp-Notebook").inner_text()
     assert collect_errors(page, console_errors=[]) == []
+
+    # Notebook 7 (the same server, its own front end) shows the same record and dashboards.
+    reopen_without_kernel(page, name, where="notebook")
+    assert "/notebooks/" in page.url
+    screenshot(page, f"saved-{click.lower()}-notebook7")
+    shown = enable_cell(page).locator(".jp-Cell-outputArea").inner_text()
+    assert "Nothing has changed yet" not in shown
+    assert ("READY" in shown and "applied" in shown) if click == "Apply" else "Cancelled: nothing was changed" in shown
+    assert enable_cell(page).locator("button:has-text('Apply')").count() == 0
+    for index, expected in ((3, "TH2-DESKTOP: myVM can nest after"), (4, "mock:classroom-04"), (5, "nestedVM")):
+        output = page.locator(".jp-Notebook .jp-Cell").nth(index).locator(".jp-Cell-outputArea")
+        assert expected in output.inner_text(), (index, output.inner_text()[:200])
+    notebook_text = page.locator(".jp-Notebook").inner_text()
+    assert "Error displaying widget" not in notebook_text and "Loading widget" not in notebook_text
