@@ -31,6 +31,14 @@ SCENARIOS = REPO_ROOT / "nested_magics" / "scenarios"
 EVERY = 2                     # seconds between the page's own readings in this test
 HOSTS = 12
 VOILA_TEMPLATE_CDN = "https://cdn.jsdelivr.net/npm/@fortawesome/fontawesome-free@"
+# Voila loads every installed lab extension, Notebook 7's too, whose module federation then fails (Voila's own
+# open bug, https://github.com/voila-dashboards/voila/issues/1514): the page is unaffected, so only that error
+# is let through, and only when it names Notebook 7's lab extension.
+NOTEBOOK7_IN_VOILA = ("The getter for the shared module is not a function", "@jupyter-notebook/lab-extension")
+
+
+def voila_known_error(text: str) -> bool:
+    return all(part in text for part in NOTEBOOK7_IN_VOILA)
 
 
 class VoilaServer:
@@ -200,6 +208,7 @@ def test_classroom_page_follows_the_room(voila, room, chromium_browser):
         lab.screenshot(page, "classroom")
         # Voila's own lab template links Font Awesome from a CDN (unreachable offline; the page needs no icon)
         assert [url for url in failed if not url.startswith(VOILA_TEMPLATE_CDN)] == []
-        assert [e for e in errors if not (failed and e.startswith("Failed to load resource"))] == []
+        assert [e for e in errors if not (failed and e.startswith("Failed to load resource"))
+                and not voila_known_error(e)] == []
     finally:
         context.close()
