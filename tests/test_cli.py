@@ -328,6 +328,15 @@ def test_enable_dry_run_only_plans(run):
     assert doc["applied"] == [] and doc["failed"] is None and len(doc["plan"]) == 4
     assert doc["after"]["verdict"] == "fixable"
     assert blog_vm() == before
+    assert r.out.rstrip().endswith("Dry run: nothing was changed. To apply, run the same command without "
+                                   "--dry-run (it asks first), or with --yes instead of --dry-run")
+
+
+def test_dry_run_wins_over_yes_and_says_so(run):
+    before = blog_vm()
+    r = run("enable", "myVM", "--dry-run", "--yes")
+    assert r.status == 0 and "Dry run: nothing was changed" in r.out and "(--dry-run wins over --yes)" in r.out
+    assert blog_vm() == before
 
 
 def test_enable_dry_run_of_a_refused_plan_exits_1(run):

@@ -23,6 +23,8 @@ from nested_magics.errors import NestedMagicsError, UsageProblem
 from nested_magics.model.report import ERROR, READY, WARN, FleetReport, Report
 
 PROG = "nested-magics"
+DRY_RUN_DONE = ("Dry run: nothing was changed. To apply, run the same command without --dry-run "
+                "(it asks first), or with --yes instead of --dry-run")
 NO_CONSENT = ("no terminal to ask for consent and no --yes: nothing was changed; "
               "review the plan with --dry-run, then run again with --yes")
 
@@ -181,6 +183,8 @@ def cmd_enable(ns) -> int:
             _emit(host.dry_run(plan).to_dict())
         else:
             _say(text.render_plan(plan))
+            if plan.refused is None and plan.changes:
+                _say(DRY_RUN_DONE + (" (--dry-run wins over --yes)" if ns.yes else ""))
         return 1 if plan.refused else 0
     watch = None if host.kind == "mock" else _progress     # a real host's steps take minutes: say each one
     if ns.yes or plan.refused is not None or not plan.changes:
