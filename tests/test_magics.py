@@ -305,6 +305,9 @@ def test_enable_yes_applies_and_returns_the_result(ip):
 def test_enable_dry_run_only_plans(ip):
     plan = line(ip, "nested_enable", "myVM --dry-run --yes")
     assert isinstance(plan, Plan) and len(plan.changes) == 4 and not nesting_on()
+    shown = ip.display_formatter.format(plan)[0]          # a plan shown on its own says it changed nothing
+    for mime in ("text/plain", "text/html"):
+        assert "Nothing has changed: this is a plan. To apply it: .apply(confirm=True)" in shown[mime], mime
     doc = line(ip, "nested_enable", "myVM --json")
     assert set(doc) == {"target", "vm", "plan", "applied", "failed", "after"} and doc["applied"] == []
     assert not nesting_on()

@@ -51,8 +51,16 @@ def _panel(plain: str, body: str) -> dict:
     return _static(plain, html.page(body))
 
 
+# What a plan shown on its own (``%nested_enable --dry-run``, ``host.plan_enable(...)``) adds: it changed nothing.
+PLAN_ONLY = ("Nothing has changed: this is a plan. To apply it: .apply(confirm=True) on it, "
+             "or the same %nested_enable line with --yes instead of --dry-run.")
+
+
 def plan_bundle(plan) -> dict:
-    return _panel(text.render_plan(plan), html_enable.plan_body(plan))
+    if plan.refused is not None or not plan.changes:    # their text says already why nothing will change
+        return _panel(text.render_plan(plan), html_enable.plan_body(plan))
+    return _panel(text.render_plan(plan) + "\n" + PLAN_ONLY,
+                  html_enable.plan_body(plan) + html.box("info", html.esc(PLAN_ONLY)))
 
 
 def apply_bundle(result, advise: steps.Advise | None = None) -> dict:
