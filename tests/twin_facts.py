@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 
 from twin_commands import calls
 from twin_pwsh import PARSER, Enum, Guid, Thrown   # .NET values: [string] gives the name, ConvertTo-Json the number
-from twin_system import SystemQueries, edition_record, enclosure, features, machine_record, modelled
+from twin_system import SystemQueries, enclosure, features, item_property, machine_record, modelled
 
 NOT_RECOGNIZED = ("The term '{0}' is not recognized as the name of a cmdlet, function, script file, or operable "
                   "program. Check the spelling of the name, or if a path was included, verify that the path is "
@@ -257,8 +257,8 @@ class FactsTwin:
         if name == "get-vm":
             return [self._vm(vm) for vm in host.vms]
         if name == "get-itemproperty":
-            path = re.search(r"-Path\s+('[^']*'|\S+)", elements)
-            return [modelled(edition_record, host, path[1] if path else "")]
+            path = re.search(r"-(?:Literal)?Path\s+('[^']*'|\S+)", elements)
+            return item_property(host, path[1] if path else "")
         if name == "get-windowsoptionalfeature":
             if "-Online" not in elements:
                 raise Failed("Get-WindowsOptionalFeature: name an image (-Path) or the running Windows (-Online).")

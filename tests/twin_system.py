@@ -1,6 +1,7 @@
 """The Windows twin's models of the facts about the computer itself, for facts.ps1's queries: the registry's
-CurrentVersion key, ``bcdedit``, ``Get-WindowsOptionalFeature``, ``Win32_SystemEnclosure`` and Azure's instance
-metadata service, each played from the facts document (``os.edition``, ``boot``, ``features``, ``machine``).
+CurrentVersion key and a Hyper-V guest's Data Exchange key (Guest\\Parameters, with ``Test-Path``), ``bcdedit``,
+``Get-WindowsOptionalFeature``, ``Win32_SystemEnclosure`` and Azure's instance metadata service, each played from
+the facts document (``os.edition``, ``boot``, ``features``, ``machine`` with its ``vm_name`` and ``physical_host``).
 
 A query that is more than one plain pipeline of modelled cmdlets (statements, ``if``/``throw``, script blocks
 that filter or call, a native command) runs in twin_pwsh's small PowerShell with these cmdlets, so what it
@@ -26,6 +27,7 @@ from twin_pwsh import Cmdlet, Enum, ScriptBlock, Shell, Thrown, as_text, member,
 BCD_DENIED = ("The boot configuration data store could not be opened.", "Access is denied.")
 NEEDS_ELEVATION = "The requested operation requires elevation."
 CURRENT_VERSION = r"hklm:\software\microsoft\windows nt\currentversion"
+GUEST_PARAMETERS = r"hklm:\software\microsoft\virtual machine\guest\parameters"
 # The Azure chassis asset tag (SMBIOS); a Hyper-V guest that is not on Azure has a per-VM tag of the same form.
 AZURE_ASSET_TAG = "7783-7084-3265-9085-8269-3286-77"
 HYPERV_ASSET_TAG = "4527-9311-0865-5125-2734-9130-61"
@@ -61,11 +63,49 @@ class FactsShell(Shell):
         return super().value(node)
 
 
-def edition_record(host, path: str) -> dict:
-    if path.strip("'\"").lower() != CURRENT_VERSION:
+def registry_key(host, path: str) -> dict:
+    """Get-ItemProperty of one key: CurrentVersion, or a Hyper-V guest's Guest\\Parameters where Data Exchange
+    filled it; any other key is absent (PowerShell's own words, a non-terminating error naming the path)."""
+    path = path.strip("'\"")
+    if path.lower() == CURRENT_VERSION:
+        return {"EditionID": edition_of(host), "InstallationType": "Client" if host.os.kind == "client" else "Server",
+                "CurrentBuild": str(host.build or ""), "ProductName": host.os.caption or "Windows"}
+    record = guest_parameters(host) if path.lower() == GUEST_PARAMETERS else None
+    if record is None:
         raise LookupError(f"Cannot find path '{path}' because it does not exist.")
-    return {"EditionID": edition_of(host), "InstallationType": "Client" if host.os.kind == "client" else "Server",
-            "CurrentBuild": str(host.build or ""), "ProductName": host.os.caption or "Windows"}
+    return record
+
+
+def guest_parameters(host) -> dict | None:
+    """The values Hyper-V's Data Exchange writes into a guest's Guest\\Parameters key (Microsoft Learn,
+    IVMGuestOS::GetParameter; eflow#207), from ``machine.vm_name`` and ``machine.physical_host``; None (the key is
+    absent) on a physical machine or a guest whose document names neither (Data Exchange off)."""
+    machine = host.machine
+    if machine is None or not (machine.vm_name or machine.physical_host):
+        return None
+    fqdn = machine.physical_host or ""
+    short = fqdn.split(".")[0]
+    return {"HostName": short, "PhysicalHostName": short, "PhysicalHostNameFullyQualified": fqdn,
+            "VirtualMachineName": machine.vm_name or "", "PSChildName": "Parameters",
+            "PSPath": r"Microsoft.PowerShell.Core\Registry::HKEY_LOCAL_MACHINE\SOFTWARE\Microsoft\Virtual Machine"
+                      r"\Guest\Parameters"}
+
+
+def registry_exists(host, path: str) -> bool:
+    try:
+        registry_key(host, path)
+    except LookupError:
+        return False
+    return True
+
+
+def item_property(host, path: str) -> list[dict]:
+    """Get-ItemProperty's answer: the key's record, or its non-terminating error (the query's problem, its
+    target the path)."""
+    try:
+        return [registry_key(host, path)]
+    except LookupError as exc:
+        return [{"__problem__": str(exc), "target": path.strip("'\"")}]
 
 
 def features(host, not_admin: bool) -> list[dict]:
@@ -114,6 +154,10 @@ def _fill(doc: dict, host) -> None:
         cloud["security_type"] = "Standard"       # the service's "" (real-hosts.md §6, believed)
     doc["machine"] = {"virtual": record["Model"] == "Virtual Machine" or cloud is not None,
                       "manufacturer": record["Manufacturer"], "model": record["Model"], "cloud": cloud}
+    names = guest_parameters(host) or {}
+    doc["machine"].update({key: names[value] for key, value in (("vm_name", "VirtualMachineName"),
+                                                                 ("physical_host", "PhysicalHostNameFullyQualified"))
+                           if names.get(value)})
     doc["features"] = {name: feature_states(host)[name] for name in NESTING_FEATURES}
     for vm_doc, vm in zip(doc.get("vms") or [], host.vms):
         vm_doc["clustered"] = bool(vm.clustered)          # VM.IsClustered is always a boolean
@@ -176,7 +220,8 @@ class SystemQueries:
     def _cmdlets(self) -> dict:
         return {
             "Get-CimInstance": (self._get_cim, ("ClassName", "Namespace"), ()),
-            "Get-ItemProperty": (lambda s, a, f: [modelled(edition_record, self.host, a.get("Path"))], ("Path",), ()),
+            "Get-ItemProperty": (lambda s, a, f: item_property(self.host, _path(a)), ("Path", "LiteralPath"), ()),
+            "Test-Path": (lambda s, a, f: [registry_exists(self.host, _path(a))], ("Path", "LiteralPath"), ()),
             "Get-WindowsOptionalFeature": (self._get_features, ("FeatureName",), ("Online",)),
             "bcdedit": (self._bcdedit, (), ()),
             "Invoke-RestMethod": (self._invoke_rest, ("Uri", "Headers", "TimeoutSec", "Method"), ("UseBasicParsing",)),
@@ -264,11 +309,21 @@ def _block(args, name: str) -> ScriptBlock:
     return block
 
 
+def _path(args) -> str:
+    path = args.get("LiteralPath") or args.get("Path") or (args.positional[0] if args.positional else None)
+    if path is None:
+        raise AssertionError("twin: a registry cmdlet without a path")
+    return as_text(path)
+
+
 def _select(shell, args, flow):
     spec = args.get("Property") or args.positional
     spec = spec if isinstance(spec, list) else [spec]
     out = []
     for item in flow or []:
+        if isinstance(item, dict) and "__problem__" in item:     # an error record: the error stream, not selected
+            out.append(item)
+            continue
         record = {}
         for prop in spec:
             if isinstance(prop, dict):

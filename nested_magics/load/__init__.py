@@ -99,7 +99,8 @@ def _machine(doc: dict | None) -> Machine | None:
         return None
     cloud = doc.get("cloud")
     return Machine(virtual=doc.get("virtual"), manufacturer=doc.get("manufacturer"), model=doc.get("model"),
-                   cloud=None if cloud is None else Cloud(**cloud))
+                   cloud=None if cloud is None else Cloud(**cloud), vm_name=doc.get("vm_name"),
+                   physical_host=doc.get("physical_host"))
 
 
 def _vm(doc: dict, path: str) -> VM:

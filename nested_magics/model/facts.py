@@ -122,10 +122,15 @@ class Machine:
     manufacturer: str | None = None
     model: str | None = None
     cloud: Cloud | None = None
+    # A Hyper-V guest's name on its host and that host's name, from Hyper-V's Data Exchange (Guest\Parameters
+    # VirtualMachineName, PhysicalHostNameFullyQualified); None: unknown (a physical machine, or Data Exchange off).
+    vm_name: str | None = None
+    physical_host: str | None = None
 
     def to_dict(self) -> dict:
         out = {k: getattr(self, k) for k in ("virtual", "manufacturer", "model") if getattr(self, k) is not None}
         out["cloud"] = self.cloud.to_dict() if self.cloud is not None else None
+        out.update({k: getattr(self, k) for k in ("vm_name", "physical_host") if getattr(self, k) is not None})
         return out
 
 

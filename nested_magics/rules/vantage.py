@@ -34,6 +34,7 @@ class Under:
     vm_name: str | None = None
     security_type: str | None = None
     host_name: str | None = None
+    named_here: bool = False        # the names came from this VM's own Data Exchange key, not its host's record
 
 
 def is_vm(facts: HostFacts) -> bool:
@@ -81,6 +82,14 @@ def _under(facts: HostFacts, vm: VM | None, parent: HostFacts | None) -> Under:
                      host_name=host)
     maker = (machine.manufacturer or "") if machine is not None else ""
     if facts.is_guest or maker.startswith("Microsoft"):
+        if machine is not None and machine.vm_name:
+            # Data Exchange's Guest\Parameters key (Microsoft Learn, IVMGuestOS::GetParameter): this VM's name on
+            # its host, and that host's name where known.
+            host = machine.physical_host
+            label = f"the Hyper-V host {host} (as VM {machine.vm_name})" if host else \
+                f"a Hyper-V host (as VM {machine.vm_name})"
+            return Under("hyperv", label, f"on its Hyper-V host {host}" if host else "on its Hyper-V host",
+                         machine.vm_name, host_name=host or "its host", named_here=True)
         return Under("hyperv", "a Hyper-V host", "on its Hyper-V host")
     if maker.casefold().startswith("vmware"):
         return Under("vmware", "VMware", "on its VMware host")
@@ -93,8 +102,9 @@ def _expose(under: Under, facts: HostFacts) -> Step:
         return azure.resize(under.security_type)
     if under.kind == "hyperv":
         name = under.vm_name or NAME_PLACEHOLDER
-        hint = "" if under.vm_name else (" (replace the placeholder with this VM's name there: Get-VM on that host "
-                                         f"lists them; often it is this computer's name, {facts.name or 'unknown'})")
+        hint = _named_here(under) if under.vm_name else (
+            " (replace the placeholder with this VM's name there: Get-VM on that host lists them; often it is this "
+            f"computer's name, {facts.name or 'unknown'})")
         return Step(under.where, f"With this VM off, expose the virtualization extensions to it, then start it{hint}",
                     pwsh.command("Set-VMProcessor", VMName=name, ExposeVirtualizationExtensions=True))
     if under.kind == "vmware":
@@ -110,9 +120,17 @@ def _find_out(under: Under, facts: HostFacts) -> Step:
         name = under.vm_name or NAME_PLACEHOLDER
         return Step(under.where, "Find out whether it exposes the virtualization extensions to this VM (True: "
                     "it does); if not, with this VM off, run Set-VMProcessor ... -ExposeVirtualizationExtensions "
-                    "$true there", f"Get-VMProcessor -VMName {pwsh.quote(name)} | Select-Object "
+                    f"$true there{_named_here(under)}", f"Get-VMProcessor -VMName {pwsh.quote(name)} | Select-Object "
                     "ExposeVirtualizationExtensions")
     return _expose(under, facts)
+
+
+def _named_here(under: Under) -> str:
+    """Where the names in a step came from, when this VM read them itself."""
+    if not under.named_here:
+        return ""
+    return (" (this VM's name and its host are what Hyper-V's Data Exchange reported here; a clustered VM may "
+            "have moved to another node since it was checked)")
 
 
 def _host_steps(under: Under, facts: HostFacts) -> dict:

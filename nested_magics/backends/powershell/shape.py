@@ -250,7 +250,8 @@ class Shaper:
         return any(e["part"] in parts for e in self.errors)
 
     def _system(self, doc: dict, computer: dict) -> None:
-        """The computer itself (shape_system): edition, boot entry, machine and cloud, optional features."""
+        """The computer itself (shape_system): edition, boot entry, machine (its cloud, and the names Data Exchange
+        gave a Hyper-V guest), optional features."""
         edition = system.edition(self.q.first("edition"))
         if self.q.failure("edition"):
             self.error("edition", self.q.failure("edition"))
@@ -268,7 +269,12 @@ class Shaper:
             self.error("cloud", self.q.failure("cloud"))
         elif self.q.records("cloud"):
             cloud = system.cloud(self.q.first("cloud"))
-        machine = system.machine(computer, cloud)
+        names = {}
+        if self.q.failure("data_exchange"):
+            self.error("data_exchange", self.q.failure("data_exchange"))
+        elif self.q.records("data_exchange"):
+            names = system.data_exchange(self.q.first("data_exchange"))
+        machine = system.machine(computer, cloud, names)
         if machine is not None:
             doc["machine"] = machine
         elif not self.q.failure("computer"):

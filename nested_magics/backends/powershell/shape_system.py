@@ -1,9 +1,10 @@
-"""The thin facts about the computer itself: its edition, architecture, boot entry, what machine it is (and which
-cloud VM), and the optional features nesting users need.
+"""The thin facts about the computer itself: its edition, architecture, boot entry, what machine it is (which cloud
+VM, and a Hyper-V guest's name on its host), and the optional features nesting users need.
 
-facts.ps1 gathers each with one query (``edition``, ``boot``, ``features``, ``cloud``; the architecture and the
-maker come with ``processors`` and ``computer``); what the records mean is decided here. A query that failed is an
-``errors`` entry naming its part with the host's own words, and its fact stays absent: unknown, never fine.
+facts.ps1 gathers each with one query (``edition``, ``boot``, ``features``, ``cloud``, ``data_exchange``; the
+architecture and the maker come with ``processors`` and ``computer``); what the records mean is decided here. A
+query that failed is an ``errors`` entry naming its part with the host's own words, and its fact stays absent:
+unknown, never fine.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from ...load.bounds import MAX_NAME
 from ...model.facts import NESTING_FEATURES
 
 # Win32_Processor.Architecture (Microsoft Learn, Win32_Processor): 0 x86, 5 ARM, 9 x64, 12 ARM64. 32-bit ARM
@@ -80,8 +82,25 @@ def cloud(record: dict) -> dict:
             "security_type": "Standard" if security == "" else known}
 
 
-def machine(computer: dict, cloud_facts: dict | None) -> dict | None:
-    """What this computer is; None when Win32_ComputerSystem named neither maker nor model."""
+def data_exchange(record: dict) -> dict:
+    """The names Hyper-V's Data Exchange wrote into a guest's Guest\\Parameters key (Microsoft Learn,
+    IVMGuestOS::GetParameter): ``vm_name`` (VirtualMachineName: this VM as its host names it) and ``physical_host``
+    (PhysicalHostNameFullyQualified, else PhysicalHostName): the host it ran on when checked (a clustered VM may move
+    to another node). A value missing or empty stays absent (unknown), and so does one longer than a name may be
+    (contracts §2 "Bounds"), rather than making the whole document one the loader refuses."""
+    def name(key: str) -> str | None:
+        value = record.get(key)
+        value = value.strip() if isinstance(value, str) else ""
+        return value if 0 < len(value) <= MAX_NAME else None
+
+    out = {"vm_name": name("VirtualMachineName"),
+           "physical_host": name("PhysicalHostNameFullyQualified") or name("PhysicalHostName")}
+    return {k: v for k, v in out.items() if v is not None}
+
+
+def machine(computer: dict, cloud_facts: dict | None, names: dict | None = None) -> dict | None:
+    """What this computer is; None when Win32_ComputerSystem named neither maker nor model. ``names``: what Data
+    Exchange said (``data_exchange``)."""
     maker, model = (str(computer.get(k) or "").strip() for k in ("Manufacturer", "Model"))
     if not maker and not model and cloud_facts is None:
         return None
@@ -91,4 +110,5 @@ def machine(computer: dict, cloud_facts: dict | None) -> dict | None:
     if model:
         out["model"] = model
     out["cloud"] = cloud_facts
+    out.update(names or {})
     return out

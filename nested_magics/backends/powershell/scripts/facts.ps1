@@ -20,6 +20,9 @@ $ErrorActionPreference = 'Stop'
 # "To verify if a VM is an Azure VM, check for Asset tag value"; cloud-init's Azure datasource tests the same tag),
 # with the Metadata header it requires, a short timeout, and an api-version that has securityProfile.securityType
 # (2021-12-13 and later; Microsoft Learn, "Azure Instance Metadata Service"). Windows PowerShell 5.1 has no -NoProxy.
+# data_exchange: inside a Hyper-V guest, Hyper-V's Data Exchange integration service fills Guest\Parameters with the
+# VM's name on its host and that host's name (Microsoft Learn, IVMGuestOS::GetParameter); on a physical machine, or
+# with Data Exchange off, the key is absent, so Test-Path guards it: no records, not an error.
 $Gather = {
     $ErrorActionPreference = 'Continue'
     $ProgressPreference = 'SilentlyContinue'
@@ -60,6 +63,7 @@ $Gather = {
         edition = { Get-ItemProperty -Path 'HKLM:\SOFTWARE\Microsoft\Windows NT\CurrentVersion' | Select-Object -Property EditionID, InstallationType, CurrentBuild }
         boot = { $lines = @(bcdedit /enum '{current}' 2>&1 | ForEach-Object { [string]$_ }); if ($LASTEXITCODE -ne 0) { throw ($lines -join ' ') }; $lines | Select-Object -Property @{ Name = 'Line'; Expression = { $_ } } }
         features = { Get-WindowsOptionalFeature -Online | Select-Object -Property FeatureName, @{ Name = 'State'; Expression = { [string]$_.State } } }
+        data_exchange = { if (Test-Path -LiteralPath 'HKLM:\SOFTWARE\Microsoft\Virtual Machine\Guest\Parameters') { Get-ItemProperty -LiteralPath 'HKLM:\SOFTWARE\Microsoft\Virtual Machine\Guest\Parameters' | Select-Object -Property VirtualMachineName, PhysicalHostName, PhysicalHostNameFullyQualified } }
         cloud = { Get-CimInstance -ClassName Win32_SystemEnclosure | Where-Object { $_.SMBIOSAssetTag -eq '7783-7084-3265-9085-8269-3286-77' } | ForEach-Object { Invoke-RestMethod -Uri 'http://169.254.169.254/metadata/instance/compute?api-version=2021-12-13' -Headers @{ Metadata = 'true' } -TimeoutSec 2 -UseBasicParsing } | Select-Object -Property vmSize, @{ Name = 'securityType'; Expression = { [string]$_.securityProfile.securityType } } }
     }
     $answers = [ordered]@{}
