@@ -52,8 +52,8 @@ def _panel(plain: str, body: str) -> dict:
 
 
 # What a plan shown on its own (``%nested_enable --dry-run``, ``host.plan_enable(...)``) adds: it changed nothing.
-PLAN_ONLY = ("Nothing has changed: this is a plan. To apply it: .apply(confirm=True) on it, "
-             "or the same %nested_enable line with --yes instead of --dry-run.")
+PLAN_ONLY = ("Nothing has changed: this is a plan. To apply it: .apply(confirm=True) on it; "
+             "after %nested_enable --dry-run, the same line with --yes instead.")
 
 
 def plan_bundle(plan) -> dict:
