@@ -35,6 +35,7 @@ class ClassroomView(View):
         self.took = 0.0
         self.readings = 0
         self.fleet_view = None
+        self._retired = None     # the reading before the one shown: closed one reading later (see _show)
         self._now = False
         self._ended = 0.0
         self._wake = threading.Event()
@@ -121,8 +122,12 @@ class ClassroomView(View):
         if old is not None:
             _reopen(view, _opened(old))
         self.hosts.children = (view.widget,)
-        if old is not None:
-            old.close()
+        # Not closed at once: a click on the old view (opening a host) may be in the kernel's hands right now,
+        # and its reply would reach a comm the page no longer knows ("Comm not found"); one reading later it is
+        # long gone from the page, so it is closed then.
+        if self._retired is not None:
+            self._retired.close()
+        self._retired = old
 
     def start(self) -> None:
         """The first reading now, then one every ``every`` seconds until ``close`` (one thread)."""
@@ -157,8 +162,9 @@ class ClassroomView(View):
     def close(self) -> None:
         self._stop.set()
         self._wake.set()
-        if self.fleet_view is not None:
-            self.fleet_view.close()
+        for view in (self._retired, self.fleet_view):
+            if view is not None:
+                view.close()
         super().close()
 
     # ------------------------------------------------------------------ static forms
