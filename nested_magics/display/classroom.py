@@ -1,5 +1,6 @@
 """The live classroom page: a workshop's hosts read again on a button and every N seconds while the page is
-open, shown by the fleet dashboard (worst first, each host expandable), with the room's state to download.
+open, shown as the fleet dashboard shows a fleet (worst first, each host expandable), with the room's state
+to download. Its widgets are made once and changed in place by every reading (see ``host_panes``).
 
 The page never checks a host itself: ``read(on_result)`` is handed in by the front end (the API's fleet
 check) and returns a FleetReport whose hosts are in ``targets``' order. Readings run on one thread of
@@ -14,7 +15,7 @@ from datetime import datetime, timedelta
 
 from nested_magics.model.report import FleetReport
 from nested_magics.display import steps, text
-from nested_magics.display.html import fleet as html_fleet, kit as html
+from nested_magics.display.html import fleet as html_fleet, kit as html, report as html_report
 from nested_magics.display.room_export import download_links
 from nested_magics.display.view import View
 from nested_magics.display.order import verdict_tally
@@ -34,8 +35,6 @@ class ClassroomView(View):
         self.read_at: datetime | None = None
         self.took = 0.0
         self.readings = 0
-        self.fleet_view = None
-        self._retired = None     # the reading before the one shown: closed one reading later (see _show)
         self._now = False
         self._ended = 0.0
         self._wake = threading.Event()
@@ -47,6 +46,7 @@ class ClassroomView(View):
     def build(self):
         import ipywidgets as w
 
+        from nested_magics.display.host_panes import HostPanes
         from nested_magics.display.widgets import html_widget
 
         self.button = w.Button(description="Refresh now", tooltip="Read every host again now")
@@ -57,10 +57,15 @@ class ClassroomView(View):
         self.interval.observe(lambda change: self.set_every(change["new"]), "value")
         self.status = html_widget(self._status_body())
         self.export = html_widget("")
-        self.hosts = w.VBox()
+        reports = self.fleet.hosts if self.fleet is not None else [None] * len(self.targets)
+        self.banner = html_widget(html_fleet.fleet_banner([r for r in reports if r is not None], len(reports)))
+        self.table = html_widget(html_fleet.fleet_table(html_fleet.fleet_rows(self.targets, reports)))
+        self.panes = HostPanes(len(self.targets), self._host_body)
+        if self.fleet is not None:
+            self._show_panes()
         controls = w.HBox([self.button, self.interval], layout=w.Layout(flex_flow="row wrap", grid_gap="8px"))
-        return w.VBox([html_widget(self._head()), controls, self.status, self.export, self.hosts],
-                      layout=w.Layout(max_width="1120px"))
+        return w.VBox([html_widget(self._head()), controls, self.status, self.export, self.banner, self.table,
+                       self.panes.widget], layout=w.Layout(max_width="1120px"))
 
     def _head(self) -> str:
         return (f'<h3 class="nm-h">Classroom: {len(self.targets)} host{"s" if len(self.targets) != 1 else ""}</h3>'
@@ -81,53 +86,47 @@ class ClassroomView(View):
         if self._widget is not None:
             getattr(self, name).value = html.page(body)
 
+    def _show_rows(self, reports: list) -> None:
+        """The banner and the table for ``reports`` (None: not answered yet)."""
+        self._set("banner", html_fleet.fleet_banner([r for r in reports if r is not None], len(self.targets)))
+        self._set("table", html_fleet.fleet_table(html_fleet.fleet_rows(self.targets, reports)))
+
+    def _show_panes(self) -> None:
+        hosts = self.fleet.hosts
+        order = html_fleet.fleet_order(hosts)
+        self.panes.show(order, [html_fleet.fleet_title(hosts[i]) for i in order])
+
+    def _host_body(self, index: int) -> str:
+        return html_report.report_body(self.fleet.hosts[index], advise=self.advice)
+
     # ------------------------------------------------------------------ readings
 
     def refresh(self) -> FleetReport:
-        """Read every host now (on the calling thread) and show the room as read."""
-        from nested_magics.display.fleet_view import FleetView
+        """Read every host now (on the calling thread) and show the room as read, in the page's own widgets:
+        the first reading fills the table in as hosts answer; later ones keep the last reading on the page
+        until the new one is whole."""
+        live, first = self._widget is not None, self.fleet is None
+        reports, lock = [None] * len(self.targets), threading.Lock()
 
-        live = self._widget is not None
-        view = FleetView(self.targets, advise=self.advise) if live else None
-        first = self.fleet_view is None
-        if live:
-            view.widget                         # built now, so it fills in as hosts answer
-            if first:
-                self._show(view)
-        answered = [0]
-
-        def told(index: int, report) -> None:
-            view.record(index, report)
-            answered[0] += 1
-            if not first:
-                self._set("status", self._status_body(answered[0]))
+        def told(index: int, report) -> None:           # worker threads
+            with lock:
+                reports[index] = report
+                if first:
+                    self._show_rows(reports)
+                else:
+                    self._set("status", self._status_body(sum(r is not None for r in reports)))
 
         started = time.monotonic()
         fleet = self.read(told if live else None)
         self.took, self.read_at, self.fleet = time.monotonic() - started, datetime.now(), fleet
         self.readings += 1
         if live:
-            for index, report in enumerate(fleet.hosts):
-                if view.reports[index] is None:
-                    view.record(index, report)
-            if not first:
-                self._show(view)
-            self._set("status", self._status_body())
-            self._set("export", download_links(fleet, self.read_at))
+            with lock:
+                self._show_rows(fleet.hosts)
+                self._show_panes()
+                self._set("status", self._status_body())
+                self._set("export", download_links(fleet, self.read_at))
         return fleet
-
-    def _show(self, view) -> None:
-        """Put ``view`` on the page in place of the last reading, with the same host open."""
-        old, self.fleet_view = self.fleet_view, view
-        if old is not None:
-            _reopen(view, _opened(old))
-        self.hosts.children = (view.widget,)
-        # Not closed at once: a click on the old view (opening a host) may be in the kernel's hands right now,
-        # and its reply would reach a comm the page no longer knows ("Comm not found"); one reading later it is
-        # long gone from the page, so it is closed then.
-        if self._retired is not None:
-            self._retired.close()
-        self._retired = old
 
     def start(self) -> None:
         """The first reading now, then one every ``every`` seconds until ``close`` (one thread)."""
@@ -162,9 +161,6 @@ class ClassroomView(View):
     def close(self) -> None:
         self._stop.set()
         self._wake.set()
-        for view in (self._retired, self.fleet_view):
-            if view is not None:
-                view.close()
         super().close()
 
     # ------------------------------------------------------------------ static forms
@@ -182,26 +178,3 @@ class ClassroomView(View):
         hosts = self.fleet.hosts
         return html.page(self._head() + self._status_body() + html_fleet.fleet_body(self.targets, hosts, self.advice))
 
-
-def _ordered_targets(view) -> list[str]:
-    return [target for target, _report in html_fleet.fleet_rows(view.targets, view.reports)]
-
-
-def _opened(view) -> str | None:
-    """The target whose details are open in ``view`` (None: none)."""
-    picker = view.picker
-    if picker is None:
-        return None
-    index = picker.dropdown.value if picker.dropdown is not None else picker.widget.selected_index
-    return None if index is None else _ordered_targets(view)[index]
-
-
-def _reopen(view, target: str | None) -> None:
-    """Open ``target``'s details in ``view`` (where it now stands in the worst-first order)."""
-    picker, order = view.picker, _ordered_targets(view)
-    if picker is None or target not in order:
-        return
-    if picker.dropdown is not None:
-        picker.dropdown.value = order.index(target)
-    else:
-        picker.widget.selected_index = order.index(target)

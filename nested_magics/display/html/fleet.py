@@ -57,10 +57,15 @@ def fleet_banner(reports: list[Report], total: int) -> str:
     return banner(worst(r.verdict for r in reports), f"Fleet of {total} host{'s' if total != 1 else ''}", esc(tally))
 
 
+def fleet_order(reports: list[Report | None]) -> list[int]:
+    """The hosts' indexes as the fleet shows them: answered hosts worst first (stable), then the ones waiting."""
+    return sorted(range(len(reports)),
+                  key=lambda i: len(VERDICT_ORDER) if reports[i] is None else VERDICT_ORDER.index(reports[i].verdict))
+
+
 def fleet_rows(targets: list[str], reports: list[Report | None]) -> list[tuple[str, Report | None]]:
-    """Answered hosts worst first (stable), then the ones still waiting."""
-    rows = list(zip(targets, reports))
-    return sorted(rows, key=lambda row: len(VERDICT_ORDER) if row[1] is None else VERDICT_ORDER.index(row[1].verdict))
+    """``(target, report)`` in ``fleet_order``."""
+    return [(targets[i], reports[i]) for i in fleet_order(reports)]
 
 
 def fleet_title(report: Report) -> str:
