@@ -63,7 +63,8 @@ class VMAction:
 VM_ACTION_LIST: tuple[VMAction, ...] = (
     VMAction("new", "create a VM (myVM/nestedVM: inside a VM)", ("memory", "start")),
     VMAction("start", "start (or restore) a VM"),
-    VMAction("stop", "shut a VM down gracefully (--turn-off: turn it off)", ("turn_off",)),
+    VMAction("stop", "shut a VM down gracefully (--turn-off: turn it off; a Saved VM: discard its saved state)",
+             ("turn_off",)),
     VMAction("save", "save a running VM's state"),
     VMAction("checkpoint", "make a checkpoint"),
     VMAction("apply-checkpoint", "go back to the latest checkpoint"),

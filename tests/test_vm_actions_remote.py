@@ -135,6 +135,26 @@ def test_a_localized_status_description_with_status_ok_stops_gracefully(make_fac
         assert states(windows) == {IDS[0]: "Off"} and "shut down" in stopped.message
 
 
+def test_a_saved_vm_is_not_stopped_without_saying_its_saved_state_would_be_lost(make_facts, make_vm):
+    """A Saved VM runs nothing that could shut down; the way to Off is Remove-VMSavedState, which loses what was in
+    its memory (Microsoft's Remove-VMSavedState docs; hyperv-facts.md §2.10). The refusal says so before anyone
+    types --turn-off, on a real host as on the mock, and --turn-off then discards the saved state and says it did."""
+    facts = make_facts(vms=[make_vm("myVM", state="Saved", id=IDS[0])])
+    with remote(copy.deepcopy(facts)) as (host, windows, _):
+        refused = host.vm("stop", "myVM")
+        assert not refused.ok and "\n" not in refused.message
+        assert "nothing was done" in refused.message and "--turn-off" in refused.message
+        assert "saved state" in refused.message and "lost" in refused.message
+        assert states(windows) == {IDS[0]: "Saved"}
+        turned = host.vm("stop", "myVM", turn_off=True)
+        assert turned.ok and states(windows) == {IDS[0]: "Off"}
+        assert "saved state was discarded" in turned.message
+    mock = Simulator(copy.deepcopy(facts))
+    refused = mock.vm_action("mock", "stop", "myVM")
+    assert not refused.ok and "saved state" in refused.message and "lost" in refused.message
+    assert "saved state was discarded" in mock.vm_action("mock", "stop", "myVM", turn_off=True).message
+
+
 def test_vm_actions_on_the_local_target_address_the_vm_by_id(twins, monkeypatch):
     from local_twin import serve_local
 

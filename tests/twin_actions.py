@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 
 from nested_magics.backends.mock import actions as hyperv
 from nested_magics.backends.mock.levels import Level
+from nested_magics.backends.mock.texts import INVALID_STATE
 from nested_magics.changes import render
 from nested_magics.errors import ActionRefused
 from nested_magics.model.facts import VM, NetworkAdapter
@@ -179,6 +180,15 @@ def _cmdlets(twin: ActionTwin, sim) -> dict:
         return []
 
     @module
+    def Remove_VMSavedState(shell, args, flow):
+        for vm in vms(args, flow):
+            act("stop", vm)
+            if vm.state != "Saved":              # Hyper-V refuses it for a VM that has no saved state
+                raise Thrown(INVALID_STATE)
+            vm.state = "Off"
+        return []
+
+    @module
     def Start_VM(shell, args, flow):
         for vm in vms(args, flow):
             sim.start(act("start", vm), vm)
@@ -262,6 +272,7 @@ def _cmdlets(twin: ActionTwin, sim) -> dict:
         "Get-VMIntegrationService": Cmdlet(Get_VMIntegrationService, ("VM", "Name", "VMName")),
         "Stop-VM": Cmdlet(Stop_VM, vm_parameters, ("TurnOff", "Force", "Save", "Passthru")),
         "Start-VM": Cmdlet(Start_VM, vm_parameters, ("Passthru",)),
+        "Remove-VMSavedState": Cmdlet(Remove_VMSavedState, ("VM", "VMName")),
         "Save-VM": Cmdlet(Save_VM, vm_parameters, ("Passthru",)),
         "Checkpoint-VM": Cmdlet(Checkpoint_VM, vm_parameters + ("SnapshotName",), ("Passthru",)),
         "Get-VMSnapshot": Cmdlet(Get_VMSnapshot, ("VM", "VMName", "Name")),

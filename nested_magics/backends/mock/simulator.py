@@ -24,7 +24,8 @@ from .changes import CHANGES
 from .faults import Fault
 from .levels import Level
 from .texts import (ALREADY_IN_STATE, COMPONENTS_NOT_RUNNING, FEATURE_UNKNOWN, GUEST_OS_MEMORY, HYPERVISOR_RUNNING,
-                    INVALID_STATE, NO_NESTING_PLATFORM, NOT_RECOGNIZED, VERSION_NOT_SUPPORTED, simulated)
+                    INVALID_STATE, NO_NESTING_PLATFORM, NOT_RECOGNIZED, SAVED_NOT_STOPPED, VERSION_NOT_SUPPORTED,
+                    simulated)
 
 
 class Simulator:
@@ -243,8 +244,7 @@ class Simulator:
             raise ActionRefused(simulated(f"'{vm.name}' is Paused and cannot shut down gracefully: "
                                           "turn it off (--turn-off)"))
         if vm.state == "Saved" and not turn_off:
-            raise ActionRefused(simulated(f"'{vm.name}' is Saved: start it and shut it down, or discard its saved "
-                                          "state (--turn-off turns it off and loses that state)"))
+            raise ActionRefused(simulated(SAVED_NOT_STOPPED.format(vm.name)))
         if vm.state not in ("Running", "Paused", "Saved"):
             raise ActionRefused(INVALID_STATE)
         was_running = vm.state in ("Running", "Paused")
@@ -256,7 +256,9 @@ class Simulator:
             for inner in vm.guest.vms:   # the guest shut down: so did every VM it ran
                 if inner.state in ("Running", "Paused"):
                     inner.state = "Off"
-        return f"{vm.name} is Off" + (" (turned off)" if turn_off else " (shut down)")
+        if was_running:
+            return f"{vm.name} is Off" + (" (turned off)" if turn_off else " (shut down)")
+        return f"{vm.name} is Off (its saved state was discarded)"
 
     def hosts_vms(self, vm: VM) -> bool:
         return vm.nesting and vm.guest is not None and vm.guest.hyperv_installed

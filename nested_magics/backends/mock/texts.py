@@ -11,6 +11,10 @@ ALREADY_IN_STATE = "The virtual machine is already in the specified state."
 NO_NESTING_PLATFORM = ("The virtual machine could not be started because this platform does not support nested "
                        "virtualization.")
 HYPERVISOR_RUNNING = "Hyper-V cannot be installed: A hypervisor is already running."
+# A Saved VM runs nothing that could shut down; its way to Off discards the saved state (Remove-VMSavedState).
+SAVED_NOT_STOPPED = ("{0} was not stopped, nothing was done: it is Saved, so it cannot shut down; start it and stop "
+                     "it again, or run stop again with --turn-off, which discards its saved state (what was in its "
+                     "memory is lost)")
 COMPONENTS_NOT_RUNNING = "Failed to start the virtual machine '{0}' because one of the Hyper-V components is not running."
 VERSION_NOT_SUPPORTED = "The VM version {0} of the virtual machine '{1}' is not supported."
 NOT_RECOGNIZED = ("The term '{0}' is not recognized as the name of a cmdlet, function, script file, or operable "

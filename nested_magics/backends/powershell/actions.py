@@ -26,7 +26,10 @@ SHUTDOWN_SERVICE = "9F8233AC-BE49-4C79-8EE3-E7E1985B2077"   # the Shutdown integ
 # service is judged first, by PrimaryOperationalStatus (an enum: its name is 'Ok'), never by
 # PrimaryStatusDescription, a display string that Windows localizes (real-hosts.md a7).
 GRACEFUL_STOP = (
-    _BY_ID + "if ([string]$vm.State -eq 'Off') { '{0} is already Off' -f $vm.Name } else { "
+    _BY_ID + "if ([string]$vm.State -eq 'Off') { '{0} is already Off' -f $vm.Name } "
+    "elseif ([string]$vm.State -eq 'Saved') { throw ('{0} was not stopped, nothing was done: it is Saved, so it "
+    "cannot shut down; start it and stop it again, or run stop again with --turn-off, which discards its saved "
+    "state (what was in its memory is lost)' -f $vm.Name) } else { "
     "$shutdown = @($vm | Get-VMIntegrationService | Where-Object { [string]$_.Id -like '*" + SHUTDOWN_SERVICE + "' }); "
     "$status = 'no status'; "
     "if ($shutdown.Count -gt 0 -and -not $shutdown[0].Enabled) { $status = 'disabled' } "
@@ -37,7 +40,12 @@ GRACEFUL_STOP = (
     "-f $vm.Name, $vm.State, $status) }; "
     "try { Stop-VM -VM $vm -Confirm:$false } catch { throw ('{0} was not stopped: {1}; to turn it off instead, run "
     "stop again with --turn-off' -f $vm.Name, $_.Exception.Message) }; '{0} is Off (shut down)' -f $vm.Name }")
-TURN_OFF = _BY_ID + "Stop-VM -VM $vm -TurnOff -Confirm:$false; '{0} is Off (turned off)' -f $vm.Name"
+# A Saved VM reaches Off by discarding its saved state (Remove-VMSavedState, as the enable plan does: hyperv-facts.md
+# §2.10); what Stop-VM -TurnOff does to a saved state is not documented, so it is never asked to.
+TURN_OFF = (_BY_ID + "if ([string]$vm.State -eq 'Off') { '{0} is already Off' -f $vm.Name } "
+            "elseif ([string]$vm.State -eq 'Saved') { Remove-VMSavedState -VM $vm -Confirm:$false; "
+            "'{0} is Off (its saved state was discarded)' -f $vm.Name } "
+            "else { Stop-VM -VM $vm -TurnOff -Confirm:$false; '{0} is Off (turned off)' -f $vm.Name }")
 
 # New-VM takes its name as given (no wildcards); the first external switch, else any switch, as Hyper-V Manager.
 NEW = ("$switch = @(Get-VMSwitch | Where-Object { [string]$_.SwitchType -eq 'External' }) + @(Get-VMSwitch); "
