@@ -7,7 +7,7 @@ applied before it and leaves a re-run able to finish the job.
 from __future__ import annotations
 
 from nested_magics.backends.base import VMPath
-from nested_magics.changes import KIND
+from nested_magics.changes import KIND, found_done
 from nested_magics.model.plan import Plan, Refusal
 from nested_magics.model.results import ApplyResult
 from nested_magics.planner import revert_changes
@@ -47,8 +47,17 @@ def apply(host, plan: Plan, confirm=False, progress=None) -> ApplyResult:
     result = ApplyResult(host.target, plan)
     result.before = host.report_for(plan.vm)
     was = _state(result.before, plan.vm)      # read now: a mock's facts are the live host
-    result.applied, result.failed = host.backend.apply_changes(plan.changes, progress)
-    result.revert = revert_changes(result.applied)
+    answers: dict[int, str] = {}
+
+    def told(change, status: str, message: str) -> None:
+        if status == "done":
+            answers[id(change)] = message
+        if progress:
+            progress(change, status, message)
+
+    result.applied, result.failed = host.backend.apply_changes(plan.changes, told)
+    # Undo only what this run made: a step that found its work already done made nothing.
+    result.revert = revert_changes([c for c in result.applied if not found_done(c, answers.get(id(c), ""))])
     result.after = host.report_for(plan.vm)
     if result.failed is not None:
         result.failed.message = _failure_message(result, plan) + _left_in(plan.vm, was, _state(result.after, plan.vm))

@@ -54,6 +54,7 @@ INSTALL_HYPERV = {
     "server": _INSTALL % ("[string](Install-WindowsFeature -Name 'Hyper-V' -IncludeManagementTools).RestartNeeded "
                           "-ne 'No'"),
 }
+NAT_ALREADY_THERE = "the NAT is already there"    # the step's answer when it found its work done
 # NAT done right (Microsoft's nested-virtualization docs): an internal switch, the gateway address on its vEthernet
 # adapter, then the NAT. One NAT per host: an existing one is reported before anything is made; a switch this
 # step made is removed when a later part fails.
@@ -62,7 +63,7 @@ GUEST_NAT = ("$vm = {vm}; $cred = Get-Credential; " + WAIT_FOR_GUEST + "; "
              "-ScriptBlock {{ param($switch, $nat, $prefix, $gateway, $length) $ErrorActionPreference = 'Stop'; "
              "$existing = @(Get-NetNat); "
              "if (@($existing | Where-Object {{ $_.Name -eq $nat -and $_.InternalIPInterfaceAddressPrefix -eq $prefix }}).Count) "
-             "{{ return 'the NAT is already there' }}; "
+             "{{ return '" + NAT_ALREADY_THERE + "' }}; "
              "if ($existing.Count) {{ throw ('this guest already has a NAT ({{0}} {{1}}) and Windows allows one NAT per "
              "host, so nothing was changed; use it, or remove it first (Remove-NetNat)' -f $existing[0].Name, "
              "$existing[0].InternalIPInterfaceAddressPrefix) }}; "
@@ -108,6 +109,7 @@ class ChangeKind:
     reversible: bool
     reverse: str | None = None        # the kind whose change undoes this one
     on_failure: str = ""              # the next step a failure of this kind names
+    found_done: str = ""              # what its command answers when the work was already done: nothing to undo
 
     def make(self, vm: VM, before: Any, after: Any, template: str, values: dict[str, Any] | None = None,
              **params: Any) -> Change:
@@ -135,7 +137,7 @@ KINDS: tuple[ChangeKind, ...] = (
     ChangeKind("enable-mac-spoofing", "MacAddressSpoofing", True, reverse="enable-mac-spoofing"),
     ChangeKind("start-vm", "State", True, reverse="stop-vm"),
     ChangeKind("install-hyperv", "Hyper-V in guest", False),
-    ChangeKind("guest-nat", "NAT in guest", True, reverse="guest-nat"),
+    ChangeKind("guest-nat", "NAT in guest", True, reverse="guest-nat", found_done=NAT_ALREADY_THERE),
 )
 KIND = {kind.id: kind for kind in KINDS}
 CHANGE_IDS = tuple(kind.id for kind in KINDS)
@@ -213,6 +215,12 @@ def remove_guest_nat(vm: VM, switch: str, nat: str, prefix: str) -> Change:
     return KIND["guest-nat"].make(vm, f"{nat}", None, REMOVE_GUEST_NAT,
                                   {"Switch": switch, "Nat": nat, "Gateway": gateway_of(prefix)[0]},
                                   switch=switch, nat_name=nat, remove=True)
+
+
+def found_done(change: Change, answer: str) -> bool:
+    """The host answered ``change`` by saying its work was already done (a guest not readable at plan time)."""
+    kind = KIND.get(change.id)
+    return kind is not None and bool(kind.found_done) and answer == kind.found_done
 
 
 def reverse(change: Change) -> Change | None:

@@ -122,6 +122,25 @@ def test_an_existing_nat_is_reported_before_anything_is_made():
     assert [s.name for s in guest.switches] == switches and VM not in windows.guest.gateways
 
 
+def test_undoing_a_run_that_found_our_nat_already_there_leaves_that_nat_alone():
+    """Undo removes only what a run made (contracts §4: a revert undoes what was applied). A guest that could not be
+    looked inside at plan time (the VM was Off) may already have the NAT the plan asks for; the step finds it and
+    makes nothing, so undoing the run must not remove it (and with it the guest's network)."""
+    windows = twin(hyperv_installed=True, nat=[Nat(name="LocalNAT", prefix="192.168.100.0/24")])
+    windows.simulator.facts.find_vm(VM).state = "Off"
+    guest = windows.simulator.facts.find_vm(VM).guest
+    with LoopbackWinRM(windows, password=PASSWORD) as server:
+        host = connect(server)
+        plan = host.plan_enable(VM, install_hyperv=True, networking="nat", memory="keep")
+        assert "guest-nat" in [c.id for c in plan.changes]          # unreadable at plan time
+        result = plan.apply(confirm=True)
+        assert result.failed is None, result.failed
+        assert "guest-nat" not in [c.id for c in result.revert]
+        undone = host.revert(result, confirm=True)
+    assert undone.failed is None, undone.failed
+    assert [n.name for n in guest.nat] == ["LocalNAT"]
+
+
 def test_a_half_made_switch_is_removed_when_the_nat_fails():
     """A NAT that fails after the switch was made (the first version left the switch behind)."""
     windows = off_with_a_nat()

@@ -88,8 +88,9 @@ class GuestSteps:
         switch, nat, prefix = args[0], args[1], args[2]
         gateway = args[3] if len(args) > 3 else None
         ours = [n for n in guest.nat if n.name == nat and n.prefix == prefix]
-        if ours and "Get-NetNat" in names:
-            return "the NAT is already there"
+        if ours and "Get-NetNat" in names:          # the step's own answer: its first `return '...'`
+            found = re.search(r"return '([^']*)'", call.elements)
+            return found[1] if found else None
         checks_first = "Get-NetNat" in names and "New-VMSwitch" in names and \
             names.index("Get-NetNat") < names.index("New-VMSwitch")
         if guest.nat and checks_first:

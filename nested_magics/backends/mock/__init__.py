@@ -72,14 +72,14 @@ class MockBackend:
             if progress:
                 progress(change, "running", "")
             try:
-                self.simulator.apply_change(change)
+                answer = self.simulator.apply_change(change)
             except ActionRefused as exc:
                 if progress:
                     progress(change, "failed", str(exc))
                 return applied, Refusal(change.id, str(exc))
             applied.append(change)
             if progress:
-                progress(change, "done", "")
+                progress(change, "done", answer)
         return applied, None
 
     def vm_action(self, action: str, path: str, **options) -> ActionResult:

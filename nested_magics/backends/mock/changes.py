@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ...changes import KIND
 from ...errors import ActionRefused
 from ...model.facts import VM, Nat, Switch
 from ...model.plan import Change
@@ -59,7 +60,7 @@ def enable_mac_spoofing(sim, chain, vm: VM, change: Change) -> None:
 def install_hyperv(sim, chain, vm: VM, change: Change) -> None:
     sim.install_hyperv(chain, vm)
 
-def guest_nat(sim, chain, vm: VM, change: Change) -> None:
+def guest_nat(sim, chain, vm: VM, change: Change) -> str | None:
     guest = sim.look_inside(vm, chain[-1].host)
     if vm.state != "Running" or guest is None:
         raise ActionRefused(simulated(f"'{vm.name}' must be running to change its guest's network"))
@@ -71,7 +72,7 @@ def guest_nat(sim, chain, vm: VM, change: Change) -> None:
         return
     name, prefix = change.params.get("nat_name", "LocalNAT"), change.params.get("prefix")
     if any(n.name.casefold() == name.casefold() and n.prefix in (None, prefix) for n in guest.nat):
-        return                      # already there: the step's first check finds it
+        return KIND["guest-nat"].found_done   # already there: the step's first check finds it
     if guest.nat:                   # one NAT per host; the step checks before it makes anything (real-hosts.md §7)
         raise ActionRefused(simulated(f"this guest already has a NAT ({guest.nat[0].name}) and Windows allows one "
                                       "NAT per host, so nothing was changed"))

@@ -149,15 +149,16 @@ class Simulator:
 
     # ------------------------------------------------------------ enable changes
 
-    def apply_change(self, change: Change) -> None:
-        """Apply one planned change to the VM named in it, as Hyper-V would; ActionRefused if it fails."""
+    def apply_change(self, change: Change) -> str:
+        """Apply one planned change to the VM named in it, as Hyper-V would; ActionRefused if it fails. Returns
+        what the step answers ("" unless it has something to say, such as finding its work done)."""
         self.pause()
         path = change.params.get("path", change.target)
         chain = self.resolve(path)
         level = chain[-1]
         vm = level.vm
         self._fault(change.id, vm.name)
-        CHANGES[change.id](self, chain, vm, change)
+        return CHANGES[change.id](self, chain, vm, change) or ""
 
     # ------------------------------------------------------------ behaviour
 
