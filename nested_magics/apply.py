@@ -7,7 +7,7 @@ applied before it and leaves a re-run able to finish the job.
 from __future__ import annotations
 
 from nested_magics.backends.base import VMPath
-from nested_magics.changes import KIND, found_done
+from nested_magics.changes import KIND
 from nested_magics.model.plan import Plan, Refusal
 from nested_magics.model.results import ApplyResult
 from nested_magics.planner import revert_changes
@@ -56,8 +56,7 @@ def apply(host, plan: Plan, confirm=False, progress=None) -> ApplyResult:
             progress(change, status, message)
 
     result.applied, result.failed = host.backend.apply_changes(plan.changes, told)
-    # Undo only what this run made: a step that found its work already done made nothing.
-    result.revert = revert_changes([c for c in result.applied if not found_done(c, answers.get(id(c), ""))])
+    result.revert = revert_changes(result.applied, answers)   # undo only what this run made, by what each step said
     result.after = host.report_for(plan.vm)
     if result.failed is not None:
         result.failed.message = _failure_message(result, plan) + _left_in(plan.vm, was, _state(result.after, plan.vm))

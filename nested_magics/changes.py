@@ -54,7 +54,10 @@ INSTALL_HYPERV = {
     "server": _INSTALL % ("[string](Install-WindowsFeature -Name 'Hyper-V' -IncludeManagementTools).RestartNeeded "
                           "-ne 'No'"),
 }
-NAT_ALREADY_THERE = "the NAT is already there"    # the step's answer when it found its work done
+# What the NAT step answers about what it found (read back to undo only what it made).
+NAT_ALREADY_THERE = "the NAT is already there"
+SWITCH_KEPT = "the switch was already there"
+ADDRESS_KEPT = "the gateway address was already there"
 # NAT done right (Microsoft's nested-virtualization docs): an internal switch, the gateway address on its vEthernet
 # adapter, then the NAT. One NAT per host: an existing one is reported before anything is made; a switch this
 # step made is removed when a later part fails.
@@ -69,18 +72,23 @@ GUEST_NAT = ("$vm = {vm}; $cred = Get-Credential; " + WAIT_FOR_GUEST + "; "
              "$existing[0].InternalIPInterfaceAddressPrefix) }}; "
              "$made = $false; if (-not @(Get-VMSwitch | Where-Object {{ $_.Name -eq $switch }}).Count) "
              "{{ New-VMSwitch -Name $switch -SwitchType Internal | Out-Null; $made = $true }}; "
+             "$addressed = $false; "
              "try {{ if (-not @(Get-NetIPAddress | Where-Object {{ $_.IPAddress -eq $gateway }}).Count) "
              "{{ New-NetIPAddress -IPAddress $gateway -PrefixLength $length -InterfaceAlias ('vEthernet (' + $switch + ')') "
-             "| Out-Null }}; New-NetNat -Name $nat -InternalIPInterfaceAddressPrefix $prefix | Out-Null }} "
+             "| Out-Null; $addressed = $true }}; New-NetNat -Name $nat -InternalIPInterfaceAddressPrefix $prefix | Out-Null }} "
              "catch {{ $why = $_.Exception.Message; if ($made) {{ Remove-VMSwitch -Name $switch -Force; "
              "$why += ' (the switch this step made was removed)' }}; throw ('NAT not made: ' + $why) }}; "
-             "'NAT ' + $nat + ' ' + $prefix + ', gateway ' + $gateway }}")
+             "$said = 'NAT ' + $nat + ' ' + $prefix + ', gateway ' + $gateway; "
+             "if (-not $made) {{ $said += '; " + SWITCH_KEPT + "' }}; "
+             "if (-not $addressed) {{ $said += '; " + ADDRESS_KEPT + "' }}; $said }}")
+# The undo removes the NAT and only the switch and gateway address the step made (its answer says which it found).
 REMOVE_GUEST_NAT = ("$vm = {vm}; $cred = Get-Credential; " + WAIT_FOR_GUEST + "; "
-                    "Invoke-Command {vm_param} -Credential $cred -ArgumentList $Switch, $Nat, $Gateway "
-                    "-ScriptBlock {{ param($switch, $nat, $gateway) $ErrorActionPreference = 'Stop'; "
-                    "Remove-NetNat -Name $nat -Confirm:$false; "
-                    "Get-NetIPAddress | Where-Object {{ $_.IPAddress -eq $gateway }} | Remove-NetIPAddress -Confirm:$false; "
-                    "Remove-VMSwitch -Name $switch -Force }}")
+                    "Invoke-Command {vm_param} -Credential $cred -ArgumentList $Switch, $Nat, $Gateway, $RemoveSwitch, "
+                    "$RemoveAddress -ScriptBlock {{ param($switch, $nat, $gateway, $removeSwitch, $removeAddress) "
+                    "$ErrorActionPreference = 'Stop'; Remove-NetNat -Name $nat -Confirm:$false; "
+                    "if ($removeAddress) {{ Get-NetIPAddress | Where-Object {{ $_.IPAddress -eq $gateway }} | "
+                    "Remove-NetIPAddress -Confirm:$false }}; "
+                    "if ($removeSwitch) {{ Remove-VMSwitch -Name $switch -Force }} }}")
 
 
 def render(command: str, values: dict[str, Any]) -> str:
@@ -109,7 +117,6 @@ class ChangeKind:
     reversible: bool
     reverse: str | None = None        # the kind whose change undoes this one
     on_failure: str = ""              # the next step a failure of this kind names
-    found_done: str = ""              # what its command answers when the work was already done: nothing to undo
 
     def make(self, vm: VM, before: Any, after: Any, template: str, values: dict[str, Any] | None = None,
              **params: Any) -> Change:
@@ -137,7 +144,7 @@ KINDS: tuple[ChangeKind, ...] = (
     ChangeKind("enable-mac-spoofing", "MacAddressSpoofing", True, reverse="enable-mac-spoofing"),
     ChangeKind("start-vm", "State", True, reverse="stop-vm"),
     ChangeKind("install-hyperv", "Hyper-V in guest", False),
-    ChangeKind("guest-nat", "NAT in guest", True, reverse="guest-nat", found_done=NAT_ALREADY_THERE),
+    ChangeKind("guest-nat", "NAT in guest", True, reverse="guest-nat"),
 )
 KIND = {kind.id: kind for kind in KINDS}
 CHANGE_IDS = tuple(kind.id for kind in KINDS)
@@ -211,20 +218,17 @@ def guest_nat(vm: VM, switch: str, nat: str, prefix: str) -> Change:
                                   switch=switch, nat_name=nat, prefix=prefix, gateway=gateway)
 
 
-def remove_guest_nat(vm: VM, switch: str, nat: str, prefix: str) -> Change:
+def remove_guest_nat(vm: VM, switch: str, nat: str, prefix: str, *, remove_switch: bool = True,
+                     remove_address: bool = True) -> Change:
     return KIND["guest-nat"].make(vm, f"{nat}", None, REMOVE_GUEST_NAT,
-                                  {"Switch": switch, "Nat": nat, "Gateway": gateway_of(prefix)[0]},
-                                  switch=switch, nat_name=nat, remove=True)
+                                  {"Switch": switch, "Nat": nat, "Gateway": gateway_of(prefix)[0],
+                                   "RemoveSwitch": remove_switch, "RemoveAddress": remove_address},
+                                  switch=switch, nat_name=nat, remove=True, remove_switch=remove_switch)
 
 
-def found_done(change: Change, answer: str) -> bool:
-    """The host answered ``change`` by saying its work was already done (a guest not readable at plan time)."""
-    kind = KIND.get(change.id)
-    return kind is not None and bool(kind.found_done) and answer == kind.found_done
-
-
-def reverse(change: Change) -> Change | None:
-    """The change that undoes ``change`` (on the same VM, found the same way), or None when it cannot be undone."""
+def reverse(change: Change, answer: str = "") -> Change | None:
+    """The change that undoes ``change`` (on the same VM, found the same way), or None when it cannot be undone or
+    made nothing. ``answer`` is what the host said when it was applied: a step that found its work done made nothing."""
     vm = VM(name=change.target, state=str(change.after), version="", id=change.values.get("VMId"))
     p = change.params
     undo = None
@@ -240,8 +244,9 @@ def reverse(change: Change) -> Change | None:
         undo = startup_memory(vm, change.after, change.before)
     elif change.id == "enable-mac-spoofing":
         undo = mac_spoofing(vm, bool(change.before))
-    elif change.id == "guest-nat" and not p.get("remove"):
-        undo = remove_guest_nat(vm, p["switch"], p["nat_name"], p["prefix"])
+    elif change.id == "guest-nat" and not p.get("remove") and answer != NAT_ALREADY_THERE:
+        undo = remove_guest_nat(vm, p["switch"], p["nat_name"], p["prefix"], remove_switch=SWITCH_KEPT not in answer,
+                                remove_address=ADDRESS_KEPT not in answer)
     if undo is not None and "path" in p:
         undo.params["path"] = p["path"]
     return undo

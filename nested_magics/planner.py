@@ -163,11 +163,12 @@ def _bring_off(vm: VM, options: EnableOptions, changes: list[Change]) -> Refusal
     return None
 
 
-def revert_changes(applied: list[Change]) -> list[Change]:
+def revert_changes(applied: list[Change], answers: dict[int, str] | None = None) -> list[Change]:
     """The changes that undo ``applied`` (newest first); irreversible ones are left out and said so by the caller.
+    ``answers`` holds what the host said of each change (by ``id()``): what a step found already there is kept.
 
     Reversed order does the rest: a start the plan made is undone first, so settings that need the
     VM Off are undone while it is Off.
     """
-    undo = (kinds.reverse(change) for change in reversed(applied))
+    undo = (kinds.reverse(change, (answers or {}).get(id(change), "")) for change in reversed(applied))
     return [change for change in undo if change is not None]

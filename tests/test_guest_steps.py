@@ -141,6 +141,55 @@ def test_undoing_a_run_that_found_our_nat_already_there_leaves_that_nat_alone():
     assert [n.name for n in guest.nat] == ["LocalNAT"]
 
 
+def _switch_already_there(windows) -> None:
+    """The guest has an internal switch named as the plan's (made by hand, or by another lab), and no NAT yet."""
+    from nested_magics.model.facts import Switch
+
+    windows.simulator.facts.find_vm(VM).guest.switches.append(Switch(name="VmNAT", type="Internal"))
+
+
+def test_undoing_a_nat_made_on_a_switch_that_was_already_there_keeps_that_switch():
+    """Undo removes only what a run made (contracts §4). The step uses an internal switch it finds rather than make
+    another; removing it on undo would cut off every VM connected to it."""
+    windows = twin(hyperv_installed=True)
+    _switch_already_there(windows)
+    guest = windows.simulator.facts.find_vm(VM).guest
+    with LoopbackWinRM(windows, password=PASSWORD) as server:
+        host = connect(server)
+        result = host.plan_enable(VM, networking="nat", memory="keep").apply(confirm=True)
+        assert result.failed is None, result.failed
+        assert [n.name for n in guest.nat] == ["LocalNAT"]
+        undone = host.revert(result, confirm=True)
+    assert undone.failed is None, undone.failed
+    assert guest.nat == [] and "VmNAT" in [s.name for s in guest.switches]
+
+
+def test_the_mock_keeps_a_switch_that_was_already_there_on_undo_too():
+    host = nm.connect("mock:server-2022-intel")
+    vm = host.backend.simulator.facts.find_vm(VM)
+    vm.guest.hyperv_installed = True
+    from nested_magics.model.facts import Switch
+
+    vm.guest.switches.append(Switch(name="VmNAT", type="Internal"))
+    result = host.plan_enable(VM, networking="nat", memory="keep").apply(confirm=True)
+    assert result.failed is None, result.failed
+    undone = host.revert(result, confirm=True)
+    assert undone.failed is None, undone.failed
+    assert vm.guest.nat == [] and "VmNAT" in [s.name for s in vm.guest.switches]
+
+
+def test_undoing_a_nat_whose_switch_the_run_made_removes_that_switch():
+    windows = twin(hyperv_installed=True)
+    guest = windows.simulator.facts.find_vm(VM).guest
+    with LoopbackWinRM(windows, password=PASSWORD) as server:
+        host = connect(server)
+        result = host.plan_enable(VM, networking="nat", memory="keep").apply(confirm=True)
+        assert result.failed is None and "VmNAT" in [s.name for s in guest.switches]
+        undone = host.revert(result, confirm=True)
+    assert undone.failed is None, undone.failed
+    assert guest.nat == [] and "VmNAT" not in [s.name for s in guest.switches] and VM not in windows.guest.gateways
+
+
 def test_a_half_made_switch_is_removed_when_the_nat_fails():
     """A NAT that fails after the switch was made (the first version left the switch behind)."""
     windows = off_with_a_nat()

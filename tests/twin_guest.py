@@ -85,6 +85,8 @@ class GuestSteps:
         guest = vm.guest
         names = [c.name for c in inner]
         args = _arguments(call, values)
+        if "Remove-NetNat" in names:
+            return self._remove_nat(call, names, args, vm)
         switch, nat, prefix = args[0], args[1], args[2]
         gateway = args[3] if len(args) > 3 else None
         ours = [n for n in guest.nat if n.name == nat and n.prefix == prefix]
@@ -105,11 +107,15 @@ class GuestSteps:
             made = True
             self.log.append("switch")
         try:
+            addressed = False
             if "New-NetIPAddress" in names and gateway is not None:
-                if vm.name in self.gateways and self.gateways[vm.name][0] == gateway and "Get-NetIPAddress" not in names:
+                there = vm.name in self.gateways and self.gateways[vm.name][0] == gateway
+                if there and "Get-NetIPAddress" not in names:
                     raise ActionRefused(ADDRESS_EXISTS)
-                self.gateways[vm.name] = (gateway, f"vEthernet ({switch})")
-                self.log.append("gateway")
+                if not there:
+                    self.gateways[vm.name] = (gateway, f"vEthernet ({switch})")
+                    addressed = True
+                    self.log.append("gateway")
             if "New-NetNat" in names and guest.nat:
                 raise ActionRefused(NAT_CLASH)
         except ActionRefused as failed:
@@ -121,7 +127,45 @@ class GuestSteps:
             raise ActionRefused(f"NAT not made: {why}") from None
         simulator.apply_change(change)
         self.log.append("nat")
+        return _answer(call.elements, nat, prefix, gateway, {"made": made, "addressed": addressed})
+
+    def _remove_nat(self, call: Call, names: list[str], args: list, vm) -> None:
+        """The undo: Remove-NetNat, and the address and switch removals the script asks for (each may be guarded
+        by one of its parameters, as ``if ($removeSwitch) { Remove-VMSwitch ... }``)."""
+        given = dict(zip(_parameters(call), args))
+        switch, nat = args[0], args[1]
+
+        def asked(command: str) -> bool:
+            guard = re.search(r"if \(\$(\w+)\) \{[^;]*?" + command, call.elements)
+            return command in names and (guard is None or bool(given.get(guard[1].casefold())))
+
+        vm.guest.nat[:] = [n for n in vm.guest.nat if n.name != nat]
+        self.log.append("nat-removed")
+        if asked("Remove-NetIPAddress"):
+            self.gateways.pop(vm.name, None)
+            self.log.append("gateway-removed")
+        if asked("Remove-VMSwitch"):
+            vm.guest.switches[:] = [s for s in vm.guest.switches if s.name != switch]
+            self.log.append("switch-removed")
         return None
+
+
+def _answer(script: str, nat: str, prefix: str, gateway, found: dict[str, bool]) -> str:
+    """What the step's script says it did: its ``$said`` line, with each ``if (-not $x) { $said += '...' }`` added
+    when ``$x`` stayed false; "done" for a script that says nothing."""
+    if "$said = 'NAT '" not in script:
+        return "done"
+    said = f"NAT {nat} {prefix}, gateway {gateway}"
+    for name, text in re.findall(r"if \(-not \$(\w+)\) \{ \$said \+= '([^']*)' \}", script):
+        if not found.get(name, True):
+            said += text
+    return said
+
+
+def _parameters(call: Call) -> list[str]:
+    """The names in the script block's ``param(...)``, lower-cased (PowerShell variables ignore case)."""
+    match = re.search(r"param\(([^)]*)\)", call.elements)
+    return [name.casefold() for name in re.findall(r"\$(\w+)", match[1])] if match else []
 
 
 def _is_poll(call: Call) -> bool:

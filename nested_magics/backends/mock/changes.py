@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ...changes import KIND
+from ...changes import NAT_ALREADY_THERE, SWITCH_KEPT
 from ...errors import ActionRefused
 from ...model.facts import VM, Nat, Switch
 from ...model.plan import Change
@@ -68,17 +68,21 @@ def guest_nat(sim, chain, vm: VM, change: Change) -> str | None:
         raise ActionRefused(NOT_RECOGNIZED.format("New-VMSwitch"))
     if change.params.get("remove"):
         guest.nat = [n for n in guest.nat if n.name != change.params.get("nat_name")]
-        guest.switches = [s for s in guest.switches if s.name != change.params.get("switch")]
-        return
+        if change.params.get("remove_switch", True):
+            guest.switches = [s for s in guest.switches if s.name != change.params.get("switch")]
+        return None
     name, prefix = change.params.get("nat_name", "LocalNAT"), change.params.get("prefix")
     if any(n.name.casefold() == name.casefold() and n.prefix in (None, prefix) for n in guest.nat):
-        return KIND["guest-nat"].found_done   # already there: the step's first check finds it
+        return NAT_ALREADY_THERE    # already there: the step's first check finds it
     if guest.nat:                   # one NAT per host; the step checks before it makes anything (real-hosts.md §7)
         raise ActionRefused(simulated(f"this guest already has a NAT ({guest.nat[0].name}) and Windows allows one "
                                       "NAT per host, so nothing was changed"))
-    if not any(s.name == change.params.get("switch", "VmNAT") for s in guest.switches):
-        guest.switches.append(Switch(change.params.get("switch", "VmNAT"), "Internal"))
+    switch = change.params.get("switch", "VmNAT")
+    kept = any(s.name == switch for s in guest.switches)    # the step uses a switch it finds, and says so
+    if not kept:
+        guest.switches.append(Switch(switch, "Internal"))
     guest.nat.append(Nat(name, prefix))
+    return SWITCH_KEPT if kept else None
 
 
 # One handler per change id (contracts §4).
