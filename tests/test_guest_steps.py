@@ -164,6 +164,22 @@ def test_undoing_a_nat_made_on_a_switch_that_was_already_there_keeps_that_switch
     assert guest.nat == [] and "VmNAT" in [s.name for s in guest.switches]
 
 
+def test_undoing_a_nat_keeps_a_gateway_address_that_was_already_there():
+    """The step adds the gateway address only when it is missing (New-NetIPAddress: "Instance MSFT_NetIPAddress
+    already exists" otherwise); an address it found is someone else's, so the undo keeps it."""
+    windows = twin(hyperv_installed=True)
+    _switch_already_there(windows)
+    windows.guest.gateways[VM] = ("192.168.100.1", "vEthernet (VmNAT)")
+    guest = windows.simulator.facts.find_vm(VM).guest
+    with LoopbackWinRM(windows, password=PASSWORD) as server:
+        host = connect(server)
+        result = host.plan_enable(VM, networking="nat", memory="keep").apply(confirm=True)
+        assert result.failed is None, result.failed
+        undone = host.revert(result, confirm=True)
+    assert undone.failed is None, undone.failed
+    assert guest.nat == [] and windows.guest.gateways[VM][0] == "192.168.100.1"
+
+
 def test_the_mock_keeps_a_switch_that_was_already_there_on_undo_too():
     host = nm.connect("mock:server-2022-intel")
     vm = host.backend.simulator.facts.find_vm(VM)
